@@ -1,0 +1,1 @@
+"""People who log in: experts, moderators, company admins and platform admins."""

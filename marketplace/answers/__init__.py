@@ -1,0 +1,1 @@
+"""Answers written by experts and the customers' feedback on them."""

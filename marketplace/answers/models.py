@@ -1,0 +1,65 @@
+"""Answers and customer feedback."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.database import Base, Timestamps, UuidPk, enum_column, utcnow
+
+
+class AnswerStatus(StrEnum):
+    """Held answers wait for a moderator; released ones are visible to the company."""
+
+    SUBMITTED = "submitted"
+    HELD = "held"
+    RELEASED = "released"
+    REJECTED = "rejected"
+
+
+class Answer(UuidPk, Timestamps, Base):
+    """The expert's answer to an assignment (sanitised text)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (sa.UniqueConstraint("expert_id", "idempotency_key"),)
+
+    assignment_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("assignments.id", ondelete="CASCADE"), unique=True
+    )
+    question_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    expert_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    idempotency_key: Mapped[str] = mapped_column(sa.String(64))
+    body: Mapped[str] = mapped_column(sa.Text)
+    # A moderator's "approve with edit" text; the company sees it, the original is kept.
+    edited_body: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[AnswerStatus] = mapped_column(
+        enum_column(AnswerStatus), default=AnswerStatus.SUBMITTED
+    )
+    score: Mapped[float | None]
+    score_confidence: Mapped[float | None]
+    signals: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    released_at: Mapped[datetime | None]
+
+
+class Feedback(UuidPk, Base):
+    """The customer's verdict on an answered question, relayed by the company."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),)
+
+    question_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="CASCADE"), unique=True
+    )
+    rating: Mapped[int] = mapped_column(sa.SmallInteger)
+    resolved: Mapped[bool | None]
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

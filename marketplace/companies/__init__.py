@@ -1,0 +1,1 @@
+"""Companies (tenants), their API keys and their brand pools."""

@@ -1,0 +1,69 @@
+"""Configuration read from environment variables, with embedded defaults for a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PRODUCTION = "production"
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something the app refuses to run with."""
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the app config from the environment; `overrides` (tests, workers) win."""
+    env = os.environ.get("MARKETPLACE_ENV", "development")
+    redis_url = os.environ.get("REDIS_URL") or None
+    database_url = os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "marketplace.db")
+    )
+    config: dict[str, Any] = {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        # The embedded default serves Socket.IO from threads; production uses gevent (see README).
+        "SOCKETIO_ASYNC_MODE": os.environ.get(
+            "SOCKETIO_ASYNC_MODE", "gevent" if env == PRODUCTION else "threading"
+        ),
+        # The largest request body; single-question posts are limited further per route.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024),
+        "QUESTION_MAX_BODY_BYTES": 64 * 1024,
+        # Larger rewards are refused as absurd (1,000,000 = 10,000.00 in a 2-digit currency).
+        "REWARD_MAX_MINOR": _int("REWARD_MAX_MINOR", 1_000_000),
+        "DEFAULT_SLA_MINUTES": _int("DEFAULT_SLA_MINUTES", 24 * 60),
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "1200 per minute"),
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "JOB_QUEUE_PREFIX": os.environ.get("JOB_QUEUE_PREFIX", ""),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "API_TITLE": "marketplace API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.1.0",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == PRODUCTION,
+    }
+    config.update(overrides or {})
+    _check(config)
+    return config
+
+
+def _check(config: dict[str, Any]) -> None:
+    """Refuse unsafe production settings; give development a throwaway secret."""
+    if not config.get("SECRET_KEY"):
+        if config["ENV_NAME"] == PRODUCTION:
+            raise ConfigError("SECRET_KEY must be set when MARKETPLACE_ENV=production")
+        config["SECRET_KEY"] = secrets.token_urlsafe(32)
+    if config["SOCKETIO_ASYNC_MODE"] not in {"threading", "gevent"}:
+        raise ConfigError("SOCKETIO_ASYNC_MODE must be 'threading' or 'gevent'")

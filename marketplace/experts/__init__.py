@@ -1,0 +1,1 @@
+"""Expert profiles: languages, skills, pools, capacity, tier and reputation."""

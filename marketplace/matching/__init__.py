@@ -1,0 +1,1 @@
+"""Matching questions to online experts: offers and assignments."""

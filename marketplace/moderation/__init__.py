@@ -1,0 +1,1 @@
+"""Moderators vet experts, audit answers, settle disputes and sanction abuse."""

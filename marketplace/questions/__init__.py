@@ -1,0 +1,1 @@
+"""Customer questions posted by companies, and their life cycle."""

@@ -1,0 +1,1 @@
+"""Company budgets, the double-entry ledger, reward settlement and payouts."""

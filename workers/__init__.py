@@ -1,0 +1,1 @@
+"""RQ jobs. Each job takes primitive ids, runs in an app context and calls one service."""
