@@ -1,0 +1,91 @@
+"""Create users and check passwords."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from marketplace.accounts.models import Role, User, UserStatus
+from marketplace.errors import Conflict, InvalidInput
+from marketplace.eventlog.services import Actor, record
+from marketplace.extensions import db
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{2,}$")
+PASSWORD_MIN = 8
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses compare case-insensitively."""
+    return email.strip().lower()
+
+
+def new_user(
+    email: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    *,
+    company_id: uuid.UUID | None = None,
+    locale: str = "en",
+) -> User:
+    """Validate and add a user to the session (the caller commits)."""
+    email = normalise_email(email)
+    errors: dict[str, list[str]] = {}
+    if not EMAIL.match(email):
+        errors["email"] = ["Not a valid e-mail address."]
+    if len(password) < PASSWORD_MIN or len(password) > 256:
+        errors["password"] = [f"Use {PASSWORD_MIN} to 256 characters."]
+    if not display_name.strip() or len(display_name) > 80:
+        errors["display_name"] = ["Use 1 to 80 characters."]
+    if role in {Role.COMPANY_ADMIN} and company_id is None:
+        errors["company"] = ["A company admin belongs to a company."]
+    if errors:
+        raise InvalidInput("The user is not valid.", errors=errors)
+    if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
+        raise Conflict("That e-mail address is registered.", errors={"email": ["Already taken."]})
+    user = User(
+        email=email,
+        password_hash=generate_password_hash(password),
+        display_name=display_name.strip(),
+        role=role,
+        company_id=company_id,
+        status=UserStatus.ACTIVE,
+        locale=locale,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_user(
+    email: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    *,
+    company_id: uuid.UUID | None = None,
+    actor: Actor | None = None,
+) -> User:
+    """Create a moderator or admin account (experts go through experts.services)."""
+    user = new_user(email, password, display_name, role, company_id=company_id)
+    record(
+        actor or Actor.system("cli"),
+        "user.created",
+        "user",
+        user.id,
+        company_id=company_id,
+        after={"role": role.value},
+    )
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = db.session.scalars(sa.select(User).filter_by(email=normalise_email(email))).first()
+    if user is None or not check_password_hash(user.password_hash, password):
+        return None
+    return user if user.status == UserStatus.ACTIVE else None
