@@ -1,0 +1,1 @@
+"""A demo marketplace for `make run`: companies, pools, experts and questions."""

@@ -1,0 +1,207 @@
+"""Texts of the demo marketplace: brands, experts and customer questions in English and Chinese."""
+
+from __future__ import annotations
+
+# (company name, slug, currency, [(pool slug, pool name, brand)], budget in minor units)
+COMPANIES = [
+    (
+        "Aurora Mobile 极光手机",
+        "aurora",
+        "CNY",
+        [
+            ("aurora-phones", "Aurora Phones 极光手机", "Aurora Phones"),
+            ("aurora-watch", "Aurora Watch 极光手表", "Aurora Watch"),
+        ],
+        5_000_000,
+    ),
+    (
+        "Lumen Coffee 流明咖啡",
+        "lumen",
+        "USD",
+        [("lumen-rewards", "Lumen Rewards 流明会员", "Lumen Coffee")],
+        2_000_000,
+    ),
+]
+
+# (pool slug, language, subject, body, tags)
+QUESTIONS = [
+    (
+        "aurora-phones",
+        "en",
+        "Battery drains overnight",
+        "My Aurora X5 loses 30% battery overnight even with nothing running. Is this normal?",
+        ["battery"],
+    ),
+    (
+        "aurora-phones",
+        "en",
+        "Screen flickers at low brightness",
+        "Since the last update my screen flickers when brightness is under 20%. How do I fix it?",
+        ["screen", "software-update"],
+    ),
+    (
+        "aurora-phones",
+        "en",
+        "Warranty for a cracked back glass",
+        "I dropped my phone and the back glass cracked. Does the warranty cover it?",
+        ["warranty"],
+    ),
+    (
+        "aurora-phones",
+        "en",
+        "eSIM transfer from old phone",
+        "How do I move my eSIM from my old Aurora X3 to the new X5 without calling my carrier?",
+        ["network", "setup"],
+    ),
+    (
+        "aurora-phones",
+        "en",
+        "Camera night mode blurry",
+        "Night mode photos come out blurry on my X5 Pro. Any settings I should change?",
+        ["camera"],
+    ),
+    (
+        "aurora-phones",
+        "zh",
+        "手机夜间耗电很快",
+        "我的极光 X5 晚上待机一夜掉电 30%，后台什么都没开，这正常吗？",
+        ["battery"],
+    ),
+    (
+        "aurora-phones",
+        "zh",
+        "系统更新后屏幕闪烁",
+        "上次系统更新后，亮度低于 20% 时屏幕会闪，怎么解决？",
+        ["screen", "software-update"],
+    ),
+    (
+        "aurora-phones",
+        "zh",
+        "后盖碎了能保修吗",
+        "手机不小心摔了，后盖玻璃碎了，在保修范围内吗？需要带什么去售后？",
+        ["warranty"],
+    ),
+    (
+        "aurora-phones",
+        "zh",
+        "如何迁移 eSIM",
+        "旧手机是极光 X3，新买了 X5，eSIM 怎么迁移？一定要去营业厅吗？",
+        ["network", "setup"],
+    ),
+    (
+        "aurora-phones",
+        "zh",
+        "夜景模式拍照模糊",
+        "X5 Pro 夜景模式拍出来总是糊的，有什么设置可以改善吗？",
+        ["camera"],
+    ),
+    (
+        "aurora-watch",
+        "en",
+        "Watch does not sync steps",
+        "My Aurora Watch 2 stopped syncing steps to the Aurora Health app yesterday.",
+        ["sync", "app"],
+    ),
+    (
+        "aurora-watch",
+        "en",
+        "Strap size exchange",
+        "The strap that came with my watch is too small. Can I exchange it for a larger one?",
+        ["returns"],
+    ),
+    (
+        "aurora-watch",
+        "zh",
+        "手表步数不同步",
+        "极光手表 2 从昨天开始步数不同步到极光健康 App 了，重新配对也没用。",
+        ["sync", "app"],
+    ),
+    (
+        "aurora-watch",
+        "zh",
+        "表带尺寸可以换吗",
+        "随机附带的表带太小了，可以换大一号的吗？运费谁出？",
+        ["returns"],
+    ),
+    (
+        "lumen-rewards",
+        "en",
+        "Stars missing from my last order",
+        "I bought two lattes this morning with the app but no stars were added to my account.",
+        ["loyalty", "orders"],
+    ),
+    (
+        "lumen-rewards",
+        "en",
+        "Refund for a cancelled mobile order",
+        "I cancelled a mobile order before pickup. When will the refund show on my card?",
+        ["payment", "orders"],
+    ),
+    (
+        "lumen-rewards",
+        "en",
+        "Birthday reward not received",
+        "It was my birthday last week and I never got the free drink reward. Can you check?",
+        ["loyalty"],
+    ),
+    (
+        "lumen-rewards",
+        "zh",
+        "上一单没有积星",
+        "今天早上用 App 买了两杯拿铁，但账户里没有加星星。",
+        ["loyalty", "orders"],
+    ),
+    (
+        "lumen-rewards",
+        "zh",
+        "取消的订单什么时候退款",
+        "我在取餐前取消了手机订单，退款多久能到银行卡？",
+        ["payment", "orders"],
+    ),
+    (
+        "lumen-rewards",
+        "zh",
+        "生日礼没有收到",
+        "上周是我生日，但一直没收到免费饮品的生日礼，能帮我查一下吗？",
+        ["loyalty"],
+    ),
+]
+
+FIRST_NAMES = [
+    "Li Na 李娜",
+    "Wang Wei 王伟",
+    "Zhang Min 张敏",
+    "Chen Jie 陈杰",
+    "Liu Yang 刘洋",
+    "Zhao Lei 赵磊",
+    "Sun Li 孙丽",
+    "Zhou Tao 周涛",
+    "Wu Fang 吴芳",
+    "Xu Jing 徐静",
+    "Emma Lee",
+    "Noah Kim",
+    "Olivia Tan",
+    "Liam Wong",
+    "Ava Chen",
+    "Lucas Ng",
+    "Mia Lim",
+    "Ethan Ho",
+    "Sofia Goh",
+    "Mason Yeo",
+]
+
+SKILLS_BY_POOL = {
+    "aurora-phones": [
+        "battery",
+        "screen",
+        "software-update",
+        "warranty",
+        "network",
+        "setup",
+        "camera",
+    ],
+    "aurora-watch": ["sync", "app", "returns"],
+    "lumen-rewards": ["loyalty", "orders", "payment"],
+}
+
+CHANNELS = ["web", "app", "email", "wechat", "weibo", "phone", "other"]
