@@ -1,0 +1,35 @@
+"""Job functions the queue tests enqueue (importable by name, as RQ requires)."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, has_app_context
+
+from workers.context import job_context
+
+CALLS: list[tuple[str, float]] = []
+FAILURES_LEFT: dict[str, int] = {}
+
+
+def record_call(tag: str) -> None:
+    """Remember that the job ran, and whether it had an app context."""
+    CALLS.append((tag, time.monotonic()))
+    assert has_app_context() and current_app.name == "marketplace"
+
+
+def flaky(tag: str) -> None:
+    """Fail while FAILURES_LEFT[tag] > 0, then succeed."""
+    CALLS.append((tag, time.monotonic()))
+    if FAILURES_LEFT.get(tag, 0) > 0:
+        FAILURES_LEFT[tag] -= 1
+        raise RuntimeError(f"planned failure of {tag}")
+
+
+def write_marker(redis_url: str, key: str) -> None:
+    """Under a real `rq worker`: prove the job ran in an app context by writing to Redis."""
+    from redis import Redis
+
+    with job_context():
+        value = current_app.name
+    Redis.from_url(redis_url).set(key, value)
