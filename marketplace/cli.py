@@ -161,7 +161,10 @@ def demo_seed(if_empty: bool) -> None:
     if if_empty and not demo.is_empty():
         click.echo("database already has data; demo seed skipped")
         return
-    summary = demo.seed()
+    try:
+        summary = demo.seed()
+    except DomainError as error:
+        _fail(error)
     click.echo(
         f"seeded {len(summary.companies)} companies, {summary.experts} experts, "
         f"{summary.questions} questions"

@@ -9,6 +9,7 @@ from marketplace.matching import models as matching_models
 from marketplace.moderation import models as moderation_models
 from marketplace.questions import models as questions_models
 from marketplace.rewards import models as rewards_models
+from marketplace.webhooks import models as webhooks_models
 
 DOMAIN_MODEL_MODULES = (
     accounts_models,
@@ -20,4 +21,5 @@ DOMAIN_MODEL_MODULES = (
     moderation_models,
     questions_models,
     rewards_models,
+    webhooks_models,
 )

@@ -44,7 +44,10 @@ class ExpertProfile(Timestamps, Base):
     """The expert side of a user account."""
 
     __tablename__ = "expert_profiles"
-    __table_args__ = (sa.CheckConstraint("capacity BETWEEN 1 AND 20", name="capacity_range"),)
+    __table_args__ = (
+        sa.CheckConstraint("capacity BETWEEN 1 AND 20", name="capacity_range"),
+        sa.CheckConstraint("active_assignments >= 0", name="active_non_negative"),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
@@ -58,6 +61,11 @@ class ExpertProfile(Timestamps, Base):
     availability: Mapped[Availability] = mapped_column(
         enum_column(Availability), default=Availability.OFFLINE
     )
+    # Assignments held now; claims bump it with a conditional UPDATE bounded by capacity.
+    active_assignments: Mapped[int] = mapped_column(default=0)
+    missed_offers_in_row: Mapped[int] = mapped_column(default=0)
+    # Exponentially weighted seconds from offer to response: "recent response speed".
+    response_seconds: Mapped[float | None]
     last_seen_at: Mapped[datetime | None]
     last_offer_at: Mapped[datetime | None]
 
@@ -104,3 +112,17 @@ class PoolMembership(UuidPk, Timestamps, Base):
     tier: Mapped[Tier] = mapped_column(enum_column(Tier), default=Tier.PROBATION)
     reputation_mean: Mapped[float] = mapped_column(default=0.5)
     reputation_lower: Mapped[float] = mapped_column(default=0.0)
+
+
+class ExpertConnection(Base):
+    """A live Socket.IO connection of an expert; the web process refreshes `seen_at`."""
+
+    __tablename__ = "expert_connections"
+
+    sid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    expert_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("expert_profiles.user_id", ondelete="CASCADE"), index=True
+    )
+    server_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    connected_at: Mapped[datetime]
+    seen_at: Mapped[datetime]

@@ -75,6 +75,12 @@ class Question(UuidPk, Timestamps, Base):
     content_fingerprint: Mapped[str] = mapped_column(sa.String(64))
     is_gold: Mapped[bool] = mapped_column(default=False)
     status_changed_at: Mapped[datetime | None]
+    # Escalation: which ring of the pool's escalation list the question is in, and until when.
+    ring: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    ring_deadline: Mapped[datetime | None]
+    # Reward raised by escalation (minor units added on top of reward_amount).
+    reward_raise: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    answered_at: Mapped[datetime | None]
 
     tag_rows: Mapped[list[QuestionTag]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="QuestionTag.position"

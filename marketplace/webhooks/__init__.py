@@ -1,0 +1,1 @@
+"""Signed webhooks telling companies what happened to their questions."""
