@@ -32,12 +32,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from marketplace import models  # noqa: F401 - registers every table
+    from marketplace import aftercommit, models, realtime  # noqa: F401 - tables, handlers
     from marketplace.database import configure_sqlite
     from marketplace.errors import register_error_handlers
     from marketplace.eventlog.services import install_append_only_guard
     from marketplace.extensions import db, limiter, migrate, queue, socketio
+    from marketplace.matching import engine
 
+    realtime.init_app(app)  # handlers must be known before socketio.init_app binds them
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -60,8 +62,10 @@ def _init_extensions(app: Flask) -> None:
     )
     limiter.init_app(app)
     queue.init_app(app)
+    engine.init_app(app)
     register_error_handlers(app)
     install_append_only_guard()
+    aftercommit.install()
 
 
 def _init_transports(app: Flask) -> None:

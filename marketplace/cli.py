@@ -224,6 +224,7 @@ def worker(queues: str, burst: bool) -> None:
     """Run an RQ worker (with the scheduler) for this app's queues; needs REDIS_URL."""
     from workers.runner import run_worker
 
+    current_app.config["MATCHING_ENGINE_AUTOSTART"] = False  # engines run in web processes
     run_worker(current_app, queues.split(","), burst=burst)
 
 

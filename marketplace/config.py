@@ -41,6 +41,17 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Larger rewards are refused as absurd (1,000,000 = 10,000.00 in a 2-digit currency).
         "REWARD_MAX_MINOR": _int("REWARD_MAX_MINOR", 1_000_000),
         "DEFAULT_SLA_MINUTES": _int("DEFAULT_SLA_MINUTES", 24 * 60),
+        # Lifetime of bearer tokens from POST /api/v1/auth/token (a phone refreshes before expiry).
+        "USER_TOKEN_SECONDS": _int("USER_TOKEN_SECONDS", 3600),
+        # Webhooks to private addresses are refused in production (SSRF); allowed on a laptop.
+        "WEBHOOK_ALLOW_PRIVATE": os.environ.get(
+            "WEBHOOK_ALLOW_PRIVATE", "0" if env == PRODUCTION else "1"
+        )
+        == "1",
+        "ANSWER_MAX_CHARS": _int("ANSWER_MAX_CHARS", 5000),
+        "PRESENCE_GRACE_SECONDS": _int("PRESENCE_GRACE_SECONDS", 8),
+        "MATCHING_ENGINE_AUTOSTART": os.environ.get("MATCHING_ENGINE_AUTOSTART", "1") == "1",
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "1200 per minute"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

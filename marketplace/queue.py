@@ -8,6 +8,7 @@ delays and retries, so the embedded set-up behaves like production minus the ext
 from __future__ import annotations
 
 import heapq
+import importlib
 import itertools
 import logging
 import threading
@@ -41,17 +42,29 @@ DEFAULT_OPTIONS = JobOptions()
 
 
 def enqueue(
-    func: Callable[..., Any],
+    func: Callable[..., Any] | str,
     *args: Any,
     job_id: str | None = None,
     delay: float | timedelta | None = None,
     options: JobOptions = DEFAULT_OPTIONS,
 ) -> bool:
-    """Queue `func(*args)`. A repeated `job_id` that is still known is refused (returns False)."""
+    """Queue `func(*args)`. A repeated `job_id` that is still known is refused (returns False).
+
+    `func` may be a dotted name such as "workers.webhooks.deliver": the app names its jobs
+    without importing `workers` (imports point from workers to the app, never back).
+    """
     if isinstance(delay, timedelta):
         delay = delay.total_seconds()
     backend: JobBackend = current_app.extensions["job_queue"]
     return backend.enqueue(func, args, job_id=job_id, delay=delay or 0.0, options=options)
+
+
+def resolve(func: Callable[..., Any] | str) -> Callable[..., Any]:
+    """The function behind a dotted job name (RQ does the same in its workers)."""
+    if not isinstance(func, str):
+        return func
+    module_name, _, attribute = func.rpartition(".")
+    return getattr(importlib.import_module(module_name), attribute)
 
 
 class JobBackend:
@@ -125,7 +138,7 @@ class RedisJobBackend(JobBackend):
         except DuplicateJobError:
             log.info("job %s already queued or recently done; not queued again", job_id)
             return False
-        log.info("queued job %s (%s) on %s", job_id, func.__name__, options.queue)
+        log.info("queued job %s (%s) on %s", job_id, getattr(func, "__name__", func), options.queue)
         return True
 
 
@@ -170,16 +183,27 @@ class InProcessJobBackend(JobBackend):
             self._cond.notify()
         return True
 
-    def wait_until_idle(self, timeout: float = 10.0) -> bool:
-        """Block until no job is running or due now (delayed ones may remain); False on timeout."""
+    def wait_until_idle(self, timeout: float = 10.0, include_delayed: bool = False) -> bool:
+        """Block until no job is running or due (or, with include_delayed, waiting at all)."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._running or (self._heap and self._heap[0].run_at <= time.monotonic()):
+            while self._running or (
+                self._heap and (include_delayed or self._heap[0].run_at <= time.monotonic())
+            ):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
                 self._cond.wait(min(remaining, 0.05))
         return True
+
+    def discard_pending(self) -> int:
+        """Drop every waiting job (shutdown; tests between cases); returns how many."""
+        with self._cond:
+            dropped = len(self._heap)
+            for job in self._heap:
+                self._known_ids.discard(job.job_id)
+            self._heap.clear()
+            return dropped
 
     def pending(self) -> int:
         """Jobs waiting (due or delayed)."""
@@ -215,7 +239,7 @@ class InProcessJobBackend(JobBackend):
     def _run(self, job: _InProcessJob) -> None:
         try:
             with self.app.app_context():
-                job.func(*job.args)
+                resolve(job.func)(*job.args)
         except Exception as error:
             self._retry_or_fail(job, error)
             return

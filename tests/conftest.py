@@ -13,6 +13,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from marketplace import create_app
 from marketplace.extensions import db as _db
+from marketplace.matching.deadlines import MemoryDeadlines
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -46,6 +47,8 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
         "RATELIMIT_ENABLED": False,
         "REDIS_URL": None,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Tests drive matching explicitly; live-server tests run the real engine in its process.
+        "MATCHING_ENGINE_AUTOSTART": False,
     }
     config.update(overrides)
     return create_app(config)
@@ -71,6 +74,8 @@ def app(_migrated_app: Flask) -> Iterator[Flask]:
     backend = _migrated_app.extensions["job_queue"]
     if hasattr(backend, "wait_until_idle"):
         backend.wait_until_idle(timeout=10)
+        backend.discard_pending()  # retries scheduled by this test must not run in the next
+    _migrated_app.extensions["matching_engine"].deadlines = MemoryDeadlines()
     with _migrated_app.app_context():
         _db.session.remove()
         clear_tables()

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 from marketplace.companies.services import create_company
 from marketplace.eventlog.services import Actor
 from marketplace.rewards.services import top_up
 
 _counter = itertools.count(1)
+
+
+def app_context(app: Flask) -> Any:
+    """The test's own app context when one is active (one session, so SQLite's write lock is
+    never held by the test against its own factories), else a fresh one."""
+    if has_app_context() and current_app._get_current_object() is app:  # type: ignore[attr-defined]
+        return contextlib.nullcontext()
+    return app.app_context()
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,7 @@ def make_company(
 ) -> CompanyFixture:
     """A company with a budget (minor units) and an API key."""
     n = next(_counter)
-    with app.app_context():
+    with app_context(app):
         issued = create_company(
             name or f"Company {n}", currency, slug=f"company-{n}-{uuid.uuid4().hex[:6]}"
         )
@@ -68,7 +77,7 @@ def make_expert(
     from marketplace.experts.services import create_expert
 
     n = next(_counter)
-    with app.app_context():
+    with app_context(app):
         user = create_expert(
             f"expert{n}@example.test",
             "password-123",
@@ -92,7 +101,7 @@ def answer_question(app: Flask, question_id: uuid.UUID, text: str) -> uuid.UUID:
     from marketplace.questions.models import Question, QuestionStatus
 
     expert_id = make_expert(app)
-    with app.app_context():
+    with app_context(app):
         question = db.session.get(Question, question_id)
         now = utcnow()
         offer = Offer(
@@ -130,3 +139,76 @@ def answer_question(app: Flask, question_id: uuid.UUID, text: str) -> uuid.UUID:
         states.move(question, QuestionStatus.ANSWERED, Actor.system("test"))
         db.session.commit()
         return answer.id
+
+
+@dataclass(frozen=True)
+class ExpertFixture:
+    """An expert who can log in, with their token."""
+
+    id: uuid.UUID
+    email: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Authorization headers for the expert REST twins."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_pool_expert(
+    app: Flask,
+    pool_id: uuid.UUID,
+    *,
+    languages: tuple[str, ...] = ("en",),
+    skills: dict[str, int] | None = None,
+    tier: str = "vetted",
+    reputation_lower: float = 0.5,
+    capacity: int = 2,
+    online: bool = True,
+    sid: str | None = None,
+) -> ExpertFixture:
+    """An expert admitted to a pool; `online` also records a live connection (fake sid)."""
+    from marketplace.accounts.models import Role
+    from marketplace.accounts.tokens import issue_token
+    from marketplace.experts import presence
+    from marketplace.experts.models import Availability, ExpertProfile, PoolMembership, Tier
+    from marketplace.experts.services import admit_to_pool, create_expert
+    from marketplace.extensions import db
+
+    n = next(_counter)
+    email = f"fan{n}@example.test"
+    with app_context(app):
+        user = create_expert(
+            email,
+            "password-123",
+            f"Fan {n}",
+            languages=languages,
+            skills=skills if skills is not None else {"battery": 3},
+            capacity=capacity,
+            actor=Actor.system("test"),
+        )
+        membership = admit_to_pool(user.id, pool_id, Actor.system("test"), Tier(tier))
+        db.session.get(PoolMembership, membership.id).reputation_lower = reputation_lower
+        if online:
+            db.session.get(ExpertProfile, user.id).availability = Availability.ONLINE
+        db.session.commit()
+        if online:
+            presence.connected(user.id, sid or f"sid-{n}", "test-server")
+        return ExpertFixture(user.id, email, issue_token(user.id, Role.EXPERT))
+
+
+def default_pool(app: Flask, company_id: uuid.UUID) -> uuid.UUID:
+    """The company's first crowd pool."""
+    from marketplace.companies.services import find_pool
+
+    with app_context(app):
+        return find_pool(company_id, None).id
+
+
+def post_question(app: Flask, company: CompanyFixture, **overrides: Any) -> uuid.UUID:
+    """Post a question through the API; returns its id."""
+    response = app.test_client().post(
+        "/api/v1/questions", json=question_payload(**overrides), headers=company.headers
+    )
+    assert response.status_code == 201, response.get_json()
+    return uuid.UUID(response.get_json()["id"])

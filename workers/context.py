@@ -27,7 +27,10 @@ def worker_app() -> Flask:
         if _app is None:
             from marketplace import create_app
 
-            _app = create_app({"SOCKETIO_ASYNC_MODE": "threading"})
+            # Workers emit through Redis and never run a matching engine of their own.
+            _app = create_app(
+                {"SOCKETIO_ASYNC_MODE": "threading", "MATCHING_ENGINE_AUTOSTART": False}
+            )
         if _app_pid != os.getpid():
             # A forked RQ work horse must not reuse the parent's database connections.
             from marketplace.extensions import db

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from marketplace.accounts.models import Role, User, UserStatus
-from marketplace.errors import Conflict, InvalidInput
+from marketplace.accounts.tokens import issue_token, read_token
+from marketplace.database import utcnow
+from marketplace.errors import Conflict, InvalidInput, NotAuthenticated
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 
@@ -88,4 +91,53 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalars(sa.select(User).filter_by(email=normalise_email(email))).first()
     if user is None or not check_password_hash(user.password_hash, password):
         return None
-    return user if user.status == UserStatus.ACTIVE else None
+    return user if is_active(user) else None
+
+
+@dataclass(frozen=True)
+class UserCaller:
+    """The person behind an authenticated request or socket."""
+
+    user_id: uuid.UUID
+    role: Role
+    company_id: uuid.UUID | None
+
+    @property
+    def actor(self) -> Actor:
+        """The event-log actor for this caller."""
+        return Actor.user(self.user_id)
+
+
+def login(email: str, password: str) -> tuple[User, str]:
+    """Check credentials and issue a bearer token; refuses unknown, wrong or inactive users."""
+    user = authenticate(email, password)
+    if user is None:
+        raise NotAuthenticated("Wrong e-mail or password, or the account is not active.")
+    return user, issue_token(user.id, user.role)
+
+
+def caller_from_token(token: str) -> UserCaller | None:
+    """The active user a bearer token speaks for, or None (expired, forged, suspended)."""
+    claims = read_token(token)
+    if claims is None:
+        return None
+    return caller_for_user(claims.user_id)
+
+
+def caller_for_user(user_id: uuid.UUID) -> UserCaller | None:
+    """An active user as a caller (also used for logged-in browser sessions)."""
+    user = db.session.get(User, user_id)
+    if user is None or not is_active(user):
+        return None
+    return UserCaller(user.id, user.role, user.company_id)
+
+
+def is_active(user: User) -> bool:
+    """Active, or suspended with the suspension already over."""
+    if user.status == UserStatus.ACTIVE:
+        return True
+    return (
+        user.status == UserStatus.SUSPENDED
+        and user.suspended_until is not None
+        and user.suspended_until <= utcnow()
+    )

@@ -1,12 +1,16 @@
-"""Who is calling the API: company API keys (Bearer)."""
+"""Who is calling the API: a company (API key) or a person (bearer token)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import g, request
 from flask_limiter.util import get_remote_address
 
+from marketplace.accounts.models import Role
+from marketplace.accounts.services import UserCaller, caller_from_token
 from marketplace.companies.services import CompanyCaller, authenticate_api_key
-from marketplace.errors import NotAuthenticated
+from marketplace.errors import Forbidden, NotAuthenticated
 
 
 def bearer_token() -> str | None:
@@ -35,9 +39,33 @@ def company_caller() -> CompanyCaller:
     return g.caller
 
 
+def require_user(*roles: Role) -> Callable[[], None]:
+    """A blueprint hook admitting people with one of `roles` (bearer token from /auth/token)."""
+
+    def hook() -> None:
+        token = bearer_token()
+        caller = caller_from_token(token) if token else None
+        if caller is None:
+            raise NotAuthenticated(
+                "Send a valid token as 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."
+            )
+        if caller.role not in roles:
+            raise Forbidden(f"This needs the role {' or '.join(r.value for r in roles)}.")
+        g.user = caller
+
+    return hook
+
+
+def user_caller() -> UserCaller:
+    """The authenticated person of this request."""
+    return g.user
+
+
 def rate_limit_key() -> str:
-    """Limit per API key (its public prefix) and otherwise per client address."""
+    """Limit per API key or token (a short digest of it), otherwise per client address."""
     token = bearer_token()
     if token and token.startswith("mk_"):
         return "key:" + token[3:19]
+    if token and token.startswith("ut_"):
+        return "token:" + token[-16:]
     return "ip:" + (get_remote_address() or "unknown")

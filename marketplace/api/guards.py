@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from marketplace.api.auth import rate_limit_key, require_company
+from marketplace.accounts.models import Role
+from marketplace.api.auth import rate_limit_key, require_company, require_user
 from marketplace.errors import DomainError
 from marketplace.extensions import limiter
 
@@ -29,6 +30,15 @@ def company_blueprint(name: str, import_name: str, description: str) -> Blueprin
     """A blueprint whose views need a company API key, JSON bodies and the API rate limit."""
     blp = Blueprint(name, import_name, description=description)
     blp.before_request(require_company)
+    blp.before_request(require_json_body)
+    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(blp)
+    return blp
+
+
+def user_blueprint(name: str, import_name: str, description: str, *roles: Role) -> Blueprint:
+    """A blueprint whose views need a person's bearer token with one of `roles`."""
+    blp = Blueprint(name, import_name, description=description)
+    blp.before_request(require_user(*roles))
     blp.before_request(require_json_body)
     limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(blp)
     return blp

@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.database import Base, UuidPk, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from marketplace.questions.models import Question
 
 
 class OfferStatus(StrEnum):
@@ -65,6 +68,8 @@ class Offer(UuidPk, Base):
     expires_at: Mapped[datetime]
     responded_at: Mapped[datetime | None]
 
+    question: Mapped[Question] = relationship(lazy="joined", innerjoin=True)
+
 
 class Assignment(UuidPk, Base):
     """A question claimed by one expert, with its own answer deadline."""
@@ -94,3 +99,5 @@ class Assignment(UuidPk, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+    question: Mapped[Question] = relationship(lazy="joined", innerjoin=True)

@@ -23,7 +23,8 @@ from marketplace.database import utcnow
 from marketplace.errors import Conflict, DomainError, InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
-from marketplace.matching.services import withdraw_question
+from marketplace.matching.claims import withdraw_question
+from marketplace.matching.services import question_posted
 from marketplace.questions import states
 from marketplace.questions.models import Question, QuestionStatus, QuestionTag
 from marketplace.questions.schemas import QuestionCreateSchema
@@ -168,6 +169,7 @@ def _insert(company_id: uuid.UUID, data: dict[str, Any], actor: Actor) -> Questi
     )
     db.session.add(question)
     db.session.flush()
+    question_posted(question)
     held = rewards.hold_question_reward(
         company_id, question.id, reward["amount"], reward["currency"]
     )

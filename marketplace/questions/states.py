@@ -48,3 +48,46 @@ def move(question: Question, target: S, actor: Actor, reason: str | None = None)
         before={"status": current.value},
         after=after,
     )
+
+
+def move_if(
+    question_id: object,
+    company_id: object,
+    sources: frozenset[S] | set[S],
+    target: S,
+    actor: Actor,
+    reason: str | None = None,
+) -> S | None:
+    """Conditionally move a question with one UPDATE (only one racer wins); log the move.
+
+    Returns the status it moved from, or None when it was not in `sources` any more.
+    """
+    import sqlalchemy as sa
+
+    from marketplace.extensions import db
+
+    table = Question.__table__
+    now = utcnow()
+    before = db.session.execute(
+        sa.select(table.c.status).where(table.c.id == question_id).with_for_update()
+    ).scalar_one_or_none()
+    if before is None or S(before) not in sources:
+        return None
+    moved = db.session.execute(
+        sa.update(table)
+        .where(table.c.id == question_id, table.c.status == before)
+        .values(status=target.value, status_changed_at=now, updated_at=now)
+    ).rowcount
+    if not moved:
+        return None
+    after = {"status": target.value} | ({"reason": reason} if reason else {})
+    record(
+        actor,
+        f"question.{target.value}",
+        "question",
+        question_id,
+        company_id=company_id,
+        before={"status": S(before).value},
+        after=after,
+    )
+    return S(before)

@@ -153,3 +153,24 @@ def _check_amount(amount: int, currency: str, maximum: int) -> None:
         errors["currency"] = ["Must be an ISO 4217 currency code such as CNY or USD."]
     if errors:
         raise InvalidInput("The amount is not acceptable.", errors=errors)
+
+
+def hold_extra_for_raise(
+    company_id: uuid.UUID, question_id: uuid.UUID, reward: int, new_raise: int, currency: str
+) -> int:
+    """Escalation raised a reward: hold the extra maximum cost (caller's transaction)."""
+    extra = DEFAULT_POLICY.max_charge(reward + new_raise) - DEFAULT_POLICY.max_charge(reward)
+    already = held_for_question(question_id) - DEFAULT_POLICY.max_charge(reward)
+    amount = extra - max(already, 0)
+    if amount <= 0:
+        return 0
+    owner = company_owner(company_id)
+    budget = ledger.get_account(AccountKind.COMPANY_BUDGET, owner, currency)
+    holds = ledger.get_account(AccountKind.COMPANY_HOLDS, owner, currency)
+    ledger.post(
+        f"hold:{question_id}:raise:{new_raise}",
+        "hold",
+        ("question", str(question_id)),
+        [(budget, -amount), (holds, amount)],
+    )
+    return amount

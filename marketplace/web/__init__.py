@@ -15,6 +15,12 @@ def index() -> str:
     return render_template("index.html")
 
 
+@bp.get("/healthz")
+def health() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
 @bp.get("/api/v1/docs")
 def api_reference() -> str:
     """A human-readable reference generated from the OpenAPI document (no CDN, no script)."""

@@ -41,9 +41,7 @@ class WebhookDelivery(UuidPk, Base):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (sa.Index("ix_webhook_deliveries_company", "company_id", "id"),)
 
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("companies.id", ondelete="CASCADE")
-    )
+    company_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))
     event: Mapped[str] = mapped_column(sa.String(64))
     payload: Mapped[dict[str, Any]] = mapped_column()
     status: Mapped[DeliveryStatus] = mapped_column(
