@@ -25,6 +25,8 @@ def after_commit(callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Non
 
 
 def _run_callbacks(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released; the real commit is still to come
     callbacks = session.info.pop(_KEY, [])
     for callback, args, kwargs in callbacks:
         try:

@@ -19,6 +19,18 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw not in (None, "") else default
 
 
+def _engine_options(database_url: str) -> dict[str, Any]:
+    """Connection pool settings; a gevent process serves many sockets, so PostgreSQL gets more."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        options |= {
+            "pool_size": _int("DB_POOL_SIZE", 10),
+            "max_overflow": _int("DB_MAX_OVERFLOW", 20),
+            "pool_timeout": 10,
+        }
+    return options
+
+
 def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the app config from the environment; `overrides` (tests, workers) win."""
     env = os.environ.get("MARKETPLACE_ENV", "development")
@@ -57,7 +69,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "JOB_QUEUE_PREFIX": os.environ.get("JOB_QUEUE_PREFIX", ""),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "API_TITLE": "marketplace API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.1.0",

@@ -11,6 +11,7 @@ import heapq
 import importlib
 import itertools
 import logging
+import re
 import threading
 import time
 import uuid
@@ -24,6 +25,7 @@ from flask import Flask, current_app
 log = logging.getLogger(__name__)
 
 QUEUE_NAMES = ("high", "default", "low")
+JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ def enqueue(
     `func` may be a dotted name such as "workers.webhooks.deliver": the app names its jobs
     without importing `workers` (imports point from workers to the app, never back).
     """
+    if job_id is not None and not JOB_ID.match(job_id):
+        raise ValueError(f"job id {job_id!r}: use letters, digits, '_' and '-' (RQ's rule)")
     if isinstance(delay, timedelta):
         delay = delay.total_seconds()
     backend: JobBackend = current_app.extensions["job_queue"]

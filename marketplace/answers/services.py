@@ -133,7 +133,7 @@ def _record_answer(assignment: Assignment, text: str, key: str, actor: Actor) ->
         enqueue,
         "workers.scoring.score_answer",
         str(answer.id),
-        job_id=f"score:{answer.id}",
+        job_id=f"score-{answer.id}",
         options=JobOptions(queue="default"),
     )
     after_commit(engine.kick)

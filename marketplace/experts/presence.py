@@ -40,7 +40,7 @@ def connected(expert_id: uuid.UUID, sid: str, server_id: str) -> None:
         sa.update(ExpertProfile).where(ExpertProfile.user_id == expert_id).values(last_seen_at=now)
     )
     after_commit(engine.deadline_store().discard, f"grace:{expert_id}")
-    after_commit(engine.kick)
+    after_commit(engine.kick, reload_experts=True)
     db.session.commit()
 
 
@@ -92,7 +92,7 @@ def set_availability(expert_id: uuid.UUID, availability: Availability, actor: Ac
     profile.availability = availability
     if availability == Availability.ONLINE:
         profile.missed_offers_in_row = 0
-        after_commit(engine.kick)
+        after_commit(engine.kick, reload_experts=True)
     else:
         revoke_offers_of_expert(expert_id, f"expert {availability.value}")
     if before != availability:

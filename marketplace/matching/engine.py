@@ -24,6 +24,7 @@ from marketplace.matching.deadlines import DeadlineStore, MemoryDeadlines, Redis
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
+CANDIDATES_TTL = 0.25  # how stale the cached set of available experts may get
 REFRESH_SECONDS = 5.0
 SWEEP_SECONDS = 10.0
 RECONCILE_SECONDS = 30.0
@@ -44,6 +45,8 @@ class MatchingEngine:
         self._stopping = False
         self._lock = threading.Lock()
         self.late_ms: list[float] = []  # how late deadlines fired (for the benchmark)
+        self._candidates: dict[uuid.UUID, Any] = {}
+        self._candidates_at = 0.0
 
     def ensure_started(self) -> None:
         """Start the background task once per process (not at app creation)."""
@@ -53,6 +56,7 @@ class MatchingEngine:
             self._started = True
         from marketplace.extensions import socketio
 
+        log.info("matching engine %s starting", self.server_id)
         socketio.start_background_task(self._run)
 
     def kick(self) -> None:
@@ -81,11 +85,29 @@ class MatchingEngine:
         from marketplace.matching import services
 
         if self.fire_due() or kicked:
-            services.drain()
+            services.drain(experts=self.available_experts)
         monotonic = time.monotonic()
         self._every(timers, "refresh", REFRESH_SECONDS, monotonic, self._refresh)
         self._every(timers, "sweep", SWEEP_SECONDS, monotonic, self._sweep)
         self._every(timers, "reconcile", RECONCILE_SECONDS, monotonic, self._reconcile)
+
+    def available_experts(self, now: Any) -> dict[uuid.UUID, Any]:
+        """Available experts, reloaded at most every CANDIDATES_TTL seconds.
+
+        Offers made by this process update the cached loads at once; other processes' offers
+        show after the next reload. A stale load can only over-offer: the claim re-checks
+        capacity atomically.
+        """
+        from marketplace.matching.candidates import available_experts
+
+        if time.monotonic() - self._candidates_at > CANDIDATES_TTL:
+            self._candidates = available_experts(now)
+            self._candidates_at = time.monotonic()
+        return self._candidates
+
+    def forget_candidates(self) -> None:
+        """Reload the available experts at the next drain (presence changed here)."""
+        self._candidates_at = 0.0
 
     def fire_due(self) -> int:
         """Handle every due deadline; returns how many fired."""
@@ -135,7 +157,7 @@ class MatchingEngine:
         bucket = int(time.time() // RECONCILE_SECONDS)
         enqueue(
             "workers.reconcile.reconcile",
-            job_id=f"reconcile:{bucket}",
+            job_id=f"reconcile-{bucket}",
             options=JobOptions(queue="low", timeout=120, retry_delays=()),
         )
 
@@ -166,10 +188,12 @@ def current_engine() -> MatchingEngine | None:
     return current_app.extensions.get("matching_engine") if has_app_context() else None
 
 
-def kick() -> None:
+def kick(reload_experts: bool = False) -> None:
     """Drain soon (starting the engine if it is not running yet)."""
     engine = current_engine()
     if engine is not None:
+        if reload_experts:
+            engine.forget_candidates()
         engine.ensure_started()
         engine.kick()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -92,8 +93,14 @@ def arm_question_timers(
     store.add(f"sla:{question_id}", sla.timestamp())
 
 
-def drain(limit: int = 500) -> int:
-    """Offer queued questions, highest priority then oldest first; returns offers made."""
+def drain(
+    limit: int = 500, experts: Callable[[datetime], dict[uuid.UUID, Candidate]] | None = None
+) -> int:
+    """Offer queued questions, highest priority then oldest first; returns offers made.
+
+    `experts` supplies the available experts (the engine passes a cache refreshed every few
+    hundred ms; offers made here update it); by default they are loaded fresh.
+    """
     now = utcnow()
     queued = db.session.scalars(
         sa.select(Question.id)
@@ -101,7 +108,7 @@ def drain(limit: int = 500) -> int:
         .order_by(Question.priority.desc(), Question.created_at, Question.id)
         .limit(limit)
     ).all()
-    available = available_experts(now) if queued else {}
+    available = (experts or available_experts)(now) if queued else {}
     db.session.rollback()  # end the read transaction before the per-question writes
     made = 0
     for question_id in queued:
@@ -113,8 +120,9 @@ def drain(limit: int = 500) -> int:
 
 def offer_next(question_id: uuid.UUID, available: dict[uuid.UUID, Candidate], now: datetime) -> int:
     """Offer one question to the next expert(s) of its current ring; one transaction."""
+    # SKIP LOCKED: another web process is offering this question right now; move on.
     question = db.session.scalars(
-        sa.select(Question).where(Question.id == question_id).with_for_update()
+        sa.select(Question).where(Question.id == question_id).with_for_update(skip_locked=True)
     ).one_or_none()
     if question is None or question.status not in OPEN_FOR_OFFERS or _has_pending(question_id):
         db.session.rollback()

@@ -66,7 +66,7 @@ def _enqueue_delivery(delivery_id: uuid.UUID) -> None:
     enqueue(
         "workers.webhooks.deliver",
         str(delivery_id),
-        job_id=f"webhook:{delivery_id}",
+        job_id=f"webhook-{delivery_id}",
         options=JobOptions(queue="high", timeout=30, retry_delays=retry_delays()),
     )
 

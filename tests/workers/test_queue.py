@@ -95,3 +95,8 @@ def test_rq_on_real_redis_runs_jobs_once_per_id_with_retries(redis_url, tmp_path
     assert (job.retries_left, job.retry_intervals, job.timeout) == (2, [1, 2], 120)
     SimpleWorker([queue], connection=backend.connection).work(burst=True)
     assert Redis.from_url(redis_url).get("marker") == b"marketplace"
+
+
+def test_job_ids_follow_rqs_rule_in_every_mode(inprocess_app):
+    with inprocess_app.app_context(), pytest.raises(ValueError, match="job id"):
+        enqueue(jobs.record_call, "x", job_id="reward:123")

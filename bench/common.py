@@ -1,0 +1,69 @@
+"""Shared pieces of the benchmarks: a dedicated database, percentiles, tables, the live stack."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE = "postgresql+psycopg://marketplace:marketplace@127.0.0.1:5432/bench"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
+
+
+def bench_urls() -> tuple[str, str]:
+    """BENCH_DATABASE_URL / BENCH_REDIS_URL, defaulting to a `bench` database and Redis db 9."""
+    return (
+        os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE),
+        os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS),
+    )
+
+
+def fresh_database(url: str) -> None:
+    """Create the bench database if needed and empty it (the benchmarks own it)."""
+    admin_url = sa.engine.make_url(url).set(database="postgres")
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).scalar()
+        if not exists:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    """p50/p95/p99 (and n) of a list of milliseconds."""
+    if not values:
+        return {"n": 0, "p50": float("nan"), "p95": float("nan"), "p99": float("nan")}
+    ordered = sorted(values)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {
+        "n": len(values),
+        "p50": pick(0.50),
+        "p95": pick(0.95),
+        "p99": pick(0.99),
+        "mean": statistics.fmean(values),
+    }
+
+
+def print_table(title: str, rows: list[tuple[str, dict[str, float]]]) -> None:
+    """A fixed-width table of latency rows in milliseconds."""
+    print(f"\n{title}")
+    print(f"{'measure':52} {'n':>6} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9}")
+    for name, stats in rows:
+        print(
+            f"{name:52} {stats['n']:>6} {stats['p50']:>9.2f} {stats['p95']:>9.2f} "
+            f"{stats['p99']:>9.2f}"
+        )

@@ -1,0 +1,410 @@
+"""Offer latency on the production stack, beside raw Socket.IO and Redis round trips.
+
+N experts hold real Socket.IO connections (spread over the web processes), a stream of questions
+is posted through the API, and the clients time what arrives. Prints p50/p95/p99 of
+- post -> offer: from sending POST /questions to the offer arriving at the expert's client;
+- the matching decision alone (load the available experts and rank them, no writes);
+- the accept acknowledgement round trip;
+- how late offer expiries reach the client after `expires_at`;
+beside a bare python-socketio echo round trip and a Redis PING measured in the same run.
+
+    python bench/offers.py                 # 1,000 experts, 50 questions/s for 20 s
+    python bench/offers.py --smoke         # seconds; what CI runs
+Uses BENCH_DATABASE_URL (default: database `bench`, wiped) and BENCH_REDIS_URL (db 9, flushed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import socketio
+
+from bench.common import bench_urls, fresh_database, percentiles, print_table
+
+
+@dataclass
+class Timings:
+    """Everything the clients observed, in milliseconds."""
+
+    post_to_offer: list[float] = field(default_factory=list)
+    accept_ack: list[float] = field(default_factory=list)
+    expiry_late: list[float] = field(default_factory=list)
+    sent_at: dict[str, float] = field(default_factory=dict)
+    offered: set[str] = field(default_factory=set)
+    first_offer_at: dict[str, float] = field(default_factory=dict)
+    expired: int = 0
+    accepted: int = 0
+
+
+def prepare(database_url: str, redis_url: str, experts: int) -> tuple[str, list[str]]:
+    """Fresh schema, one company with a large budget, N vetted experts; returns key and tokens."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+    from redis import Redis
+    from werkzeug.security import generate_password_hash
+
+    from marketplace import create_app
+    from marketplace.accounts.models import Role
+    from marketplace.accounts.tokens import issue_token
+    from marketplace.companies.models import Pool
+    from marketplace.companies.services import create_company, find_pool
+    from marketplace.database import new_id, utcnow
+    from marketplace.eventlog.services import Actor
+    from marketplace.extensions import db
+    from marketplace.rewards.services import top_up
+
+    fresh_database(database_url)
+    Redis.from_url(redis_url).flushdb()
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": None,
+            "SECRET_KEY": "bench-secret",
+            "MATCHING_ENGINE_AUTOSTART": False,
+        }
+    )
+    with app.app_context():
+        upgrade()
+        issued = create_company("Bench Co", "CNY", slug="bench")
+        company_id = issued.key.company_id
+        top_up(company_id, 10**11, "CNY", "bench", Actor.system("bench"))
+        pool = find_pool(company_id, None)
+        db.session.get(Pool, pool.id).settings = {
+            "offer_timeout_seconds": 10,
+            "hourly_offer_cap": 1000,
+        }
+        password = generate_password_hash("bench-password")  # hashed once for every expert
+        now, ids = utcnow(), [new_id() for _ in range(experts)]
+        tables = db.metadata.tables
+        db.session.execute(
+            sa.insert(tables["users"]),
+            [
+                {
+                    "id": i,
+                    "email": f"e{n}@bench.test",
+                    "password_hash": password,
+                    "display_name": f"E{n}",
+                    "role": "expert",
+                    "status": "active",
+                    "locale": "en",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n, i in enumerate(ids)
+            ],
+        )
+        db.session.execute(
+            sa.insert(tables["expert_profiles"]),
+            [
+                {
+                    "user_id": i,
+                    "headline": "",
+                    "motivation": "",
+                    "capacity": 3,
+                    "tier": "vetted",
+                    "reputation_mean": 0.7,
+                    "reputation_lower": random.random(),
+                    "availability": "offline",
+                    "active_assignments": 0,
+                    "missed_offers_in_row": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in ids
+            ],
+        )
+        db.session.execute(
+            sa.insert(tables["expert_languages"]), [{"expert_id": i, "language": "en"} for i in ids]
+        )
+        db.session.execute(
+            sa.insert(tables["expert_skills"]),
+            [{"expert_id": i, "tag": "battery", "level": 3} for i in ids],
+        )
+        db.session.execute(
+            sa.insert(tables["pool_memberships"]),
+            [
+                {
+                    "id": new_id(),
+                    "pool_id": pool.id,
+                    "expert_id": i,
+                    "status": "approved",
+                    "tier": "vetted",
+                    "reputation_mean": 0.7,
+                    "reputation_lower": random.random(),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in ids
+            ],
+        )
+        db.session.commit()
+        tokens = [issue_token(i, Role.EXPERT) for i in ids]
+    return issued.secret, tokens
+
+
+async def connect_expert(
+    url: str, token: str, timings: Timings, accept: bool
+) -> socketio.AsyncClient:
+    """One phone: goes online, accepts a share of its offers, ignores the rest (they expire)."""
+    client = socketio.AsyncClient(reconnection=False)
+
+    @client.on("offer.created", namespace="/expert")
+    async def on_offer(offer: dict[str, Any]) -> None:
+        question_id = offer["question"]["id"]
+        arrived = time.time()
+        if question_id not in timings.first_offer_at:
+            timings.first_offer_at[question_id] = arrived
+        if accept and random.random() < 0.5:
+            started = time.perf_counter()
+            ack = await client.call(
+                "offer.accept", {"offer_id": offer["id"]}, namespace="/expert", timeout=10
+            )
+            timings.accept_ack.append((time.perf_counter() - started) * 1000)
+            timings.accepted += ack.get("status") == 200
+        else:
+            expires = offer["expires_at"]
+            client_expiries[offer["id"]] = expires
+
+    client_expiries: dict[str, str] = {}
+
+    @client.on("offer.expired", namespace="/expert")
+    async def on_expired(data: dict[str, Any]) -> None:
+        expires = client_expiries.pop(data["offer_id"], None)
+        if expires:
+            from datetime import datetime
+
+            due = datetime.fromisoformat(expires).timestamp()
+            timings.expiry_late.append((time.time() - due) * 1000)
+            timings.expired += 1
+
+    await client.connect(
+        url,
+        namespaces=["/expert"],
+        auth={"token": token},
+        transports=["websocket"],
+        wait_timeout=20,
+    )
+    ack = await client.call(
+        "availability.set", {"availability": "online"}, namespace="/expert", timeout=20
+    )
+    assert ack["status"] == 200, ack
+    return client
+
+
+async def echo_baseline(url: str, rounds: int) -> list[float]:
+    """Round trips of a bare python-socketio echo server."""
+    client = socketio.AsyncClient(reconnection=False)
+    await client.connect(url, transports=["websocket"])
+    samples = []
+    for n in range(rounds):
+        started = time.perf_counter()
+        await client.call("echo", {"n": n}, timeout=5)
+        samples.append((time.perf_counter() - started) * 1000)
+    await client.disconnect()
+    return samples
+
+
+def redis_baseline(redis_url: str, rounds: int) -> list[float]:
+    """Round trips of Redis PING."""
+    from redis import Redis
+
+    connection = Redis.from_url(redis_url)
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        connection.ping()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+async def post_stream(
+    urls: list[str], key: str, rate: float, seconds: float, timings: Timings
+) -> int:
+    """Post questions at `rate` per second for `seconds`, round-robin over the web processes."""
+    count = int(rate * seconds)
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {key}"}) as session:
+
+        async def post(n: int) -> None:
+            body = {
+                "external_id": f"b-{n}-{uuid.uuid4().hex[:6]}",
+                "channel": "web",
+                "subject": "Battery drains overnight",
+                "language": "en",
+                "body": "My phone loses 30% battery overnight.",
+                "tags": ["battery"],
+                "reward": {"amount": 100, "currency": "CNY"},
+            }
+            sent = time.time()
+            async with session.post(urls[n % len(urls)] + "/api/v1/questions", json=body) as r:
+                data = await r.json()
+                assert r.status == 201, data
+                timings.sent_at[data["id"]] = sent
+
+        tasks, start = [], time.perf_counter()
+        for n in range(count):
+            await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(post(n)))
+        await asyncio.gather(*tasks)
+    return count
+
+
+def decision_times(database_url: str, samples: int) -> tuple[list[float], list[float]]:
+    """Time the matching decision alone (load available experts + rank; no writes)."""
+    import sqlalchemy as sa
+
+    from marketplace import create_app
+    from marketplace.database import utcnow
+    from marketplace.extensions import db
+    from marketplace.matching.candidates import available_experts
+    from marketplace.matching.services import choose, settings_of
+    from marketplace.questions.models import Question
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": None,
+            "SECRET_KEY": "bench-secret",
+            "MATCHING_ENGINE_AUTOSTART": False,
+        }
+    )
+    with app.app_context():
+        questions = db.session.scalars(sa.select(Question).limit(samples)).all()
+        full, rank_only = [], []
+        for question in questions:
+            started = time.perf_counter()
+            available = available_experts(utcnow())
+            loaded = time.perf_counter()
+            settings = settings_of(question)
+            choose(question, settings.rings[0], settings, available, utcnow())
+            done = time.perf_counter()
+            full.append((done - started) * 1000)
+            rank_only.append((done - loaded) * 1000)
+            db.session.rollback()
+    return full, rank_only
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Set up, measure, tear down."""
+    from tests.live import LiveStack, free_port, wait_for
+
+    database_url, redis_url = bench_urls()
+    key, tokens = prepare(database_url, redis_url, args.experts)
+    stack = LiveStack(database_url, redis_url, env_extra={"SECRET_KEY": "bench-secret"})
+    timings = Timings()
+    try:
+        urls = [stack.start_web() for _ in range(args.web)]
+        stack.start_worker()
+        echo_port = free_port()
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        bin_dir = Path(sys.executable).parent
+        stack.processes.append(
+            subprocess.Popen(
+                [
+                    str(bin_dir / "gunicorn"),
+                    "-k",
+                    "gevent",
+                    "-w",
+                    "1",
+                    "-b",
+                    f"127.0.0.1:{echo_port}",
+                    "bench.echo_server:app",
+                ],
+                cwd=Path(__file__).resolve().parents[1],
+            )
+        )
+        wait_for(f"http://127.0.0.1:{echo_port}/socket.io/?EIO=4&transport=polling")
+        clients = []
+        for start in range(0, len(tokens), 50):
+            batch = tokens[start : start + 50]
+            clients += await asyncio.gather(
+                *(
+                    connect_expert(
+                        urls[(start + i) % len(urls)],
+                        token,
+                        timings,
+                        accept=random.random() < args.accept_share,
+                    )
+                    for i, token in enumerate(batch)
+                )
+            )
+        echo = await echo_baseline(f"http://127.0.0.1:{echo_port}", args.baseline_rounds)
+        redis_rtt = redis_baseline(redis_url, args.baseline_rounds)
+        posted = await post_stream(urls, key, args.rate, args.duration, timings)
+        await asyncio.sleep(13)  # let unanswered offers time out (10 s) and their expiries land
+        for question_id, arrived in timings.first_offer_at.items():
+            if question_id in timings.sent_at:
+                timings.post_to_offer.append((arrived - timings.sent_at[question_id]) * 1000)
+        await asyncio.gather(*(c.disconnect() for c in clients))
+    finally:
+        stack.stop()
+    full, rank_only = decision_times(database_url, args.decision_samples)
+    results = {
+        "config": vars(args) | {"posted": posted},
+        "post_to_offer_ms": percentiles(timings.post_to_offer),
+        "decision_ms": percentiles(full),
+        "rank_only_ms": percentiles(rank_only),
+        "accept_ack_ms": percentiles(timings.accept_ack),
+        "expiry_late_ms": percentiles(timings.expiry_late),
+        "socketio_echo_ms": percentiles(echo),
+        "redis_ping_ms": percentiles(redis_rtt),
+        "offered": len(timings.first_offer_at),
+        "accepted": timings.accepted,
+        "expired": timings.expired,
+    }
+    print_table(
+        f"{args.experts} experts on {args.web} web processes, {args.rate}/s for {args.duration}s "
+        f"({posted} questions, {results['offered']} offered, {timings.accepted} accepted, "
+        f"{timings.expired} expired)",
+        [
+            ("post -> offer received by the expert", results["post_to_offer_ms"]),
+            ("matching decision alone (load experts + rank)", results["decision_ms"]),
+            ("  of which ranking", results["rank_only_ms"]),
+            ("accept acknowledgement round trip", results["accept_ack_ms"]),
+            ("offer expiry: client notified after expires_at", results["expiry_late_ms"]),
+            ("baseline: raw Socket.IO echo round trip", results["socketio_echo_ms"]),
+            ("baseline: raw Redis PING round trip", results["redis_ping_ms"]),
+        ],
+    )
+    return results
+
+
+def main() -> None:
+    """Parse arguments, run, optionally write JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--experts", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=50.0, help="questions per second")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting")
+    parser.add_argument("--web", type=int, default=2, help="web processes")
+    parser.add_argument(
+        "--accept-share",
+        type=float,
+        default=0.2,
+        help="share of experts who accept (half of) their offers",
+    )
+    parser.add_argument("--baseline-rounds", type=int, default=500)
+    parser.add_argument("--decision-samples", type=int, default=100)
+    parser.add_argument("--smoke", action="store_true", help="tiny run for CI")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    if args.smoke:
+        args.experts, args.rate, args.duration, args.web = 20, 10.0, 2.0, 1
+        args.baseline_rounds, args.decision_samples = 50, 10
+    results = asyncio.run(run(args))
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(results, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()
