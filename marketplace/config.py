@@ -76,6 +76,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == PRODUCTION,
+        "PERMANENT_SESSION_LIFETIME": _int("SESSION_DAYS", 14) * 24 * 3600,
+        # CSRF tokens (Flask-WTF) are checked by the API for cookie-authenticated requests.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_CHECK_DEFAULT": False,
     }
     config.update(overrides or {})
     _check(config)

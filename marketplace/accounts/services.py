@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from marketplace.accounts.models import Role, User, UserStatus
 from marketplace.accounts.tokens import issue_token, read_token
 from marketplace.database import utcnow
-from marketplace.errors import Conflict, InvalidInput, NotAuthenticated
+from marketplace.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 
@@ -141,3 +141,11 @@ def is_active(user: User) -> bool:
         and user.suspended_until is not None
         and user.suspended_until <= utcnow()
     )
+
+
+def get_user(user_id: uuid.UUID) -> User:
+    """A user by id."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user

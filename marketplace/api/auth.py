@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
-from flask import g, request
+from flask import g, request, session
 from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
 
 from marketplace.accounts.models import Role
-from marketplace.accounts.services import UserCaller, caller_from_token
+from marketplace.accounts.services import UserCaller, caller_for_user, caller_from_token
 from marketplace.companies.services import CompanyCaller, authenticate_api_key
 from marketplace.errors import Forbidden, NotAuthenticated
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def bearer_token() -> str | None:
@@ -21,9 +27,15 @@ def bearer_token() -> str | None:
 
 
 def require_company() -> None:
-    """Blueprint hook: authenticate the API key and remember the company in `g.caller`."""
+    """Blueprint hook: a company API key, or a company admin's browser session (with CSRF)."""
     token = bearer_token()
     caller = authenticate_api_key(token) if token else None
+    if caller is None and token is None:
+        user = session_caller()
+        if user is not None and user.role == Role.COMPANY_ADMIN and user.company_id:
+            caller = CompanyCaller(
+                company_id=user.company_id, api_key_id=None, user_id=user.user_id
+            )
     if caller is None:
         detail = (
             "Send a valid API key as 'Authorization: Bearer <key>'."
@@ -32,6 +44,20 @@ def require_company() -> None:
         )
         raise NotAuthenticated(detail)
     g.caller = caller
+
+
+def session_caller() -> UserCaller | None:
+    """The person logged in through the browser session; unsafe methods need the CSRF header."""
+    raw = session.get("user_id")
+    if not raw:
+        return None
+    caller = caller_for_user(uuid.UUID(raw))
+    if caller is not None and request.method not in SAFE_METHODS:
+        try:
+            validate_csrf(request.headers.get("X-CSRF-Token", ""))
+        except ValidationError as error:
+            raise Forbidden("Missing or stale CSRF token (send X-CSRF-Token).") from error
+    return caller
 
 
 def company_caller() -> CompanyCaller:
@@ -44,7 +70,7 @@ def require_user(*roles: Role) -> Callable[[], None]:
 
     def hook() -> None:
         token = bearer_token()
-        caller = caller_from_token(token) if token else None
+        caller = caller_from_token(token) if token else session_caller()
         if caller is None:
             raise NotAuthenticated(
                 "Send a valid token as 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."

@@ -32,15 +32,19 @@ class IssuedKey:
 
 @dataclass(frozen=True)
 class CompanyCaller:
-    """The company behind an authenticated API request."""
+    """The company behind an authenticated request: through an API key or an admin's session."""
 
     company_id: uuid.UUID
-    api_key_id: uuid.UUID
+    api_key_id: uuid.UUID | None
+    user_id: uuid.UUID | None = None
 
     @property
     def actor(self) -> Actor:
         """The event-log actor for this caller."""
-        return Actor.api_key(self.api_key_id)
+        if self.api_key_id is not None:
+            return Actor.api_key(self.api_key_id)
+        assert self.user_id is not None
+        return Actor.user(self.user_id)
 
 
 def slugify(name: str) -> str:

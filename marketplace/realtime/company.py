@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import uuid
+
+from flask import session
 from flask_socketio import ConnectionRefusedError, join_room
+
+from marketplace.accounts.models import Role
+from marketplace.accounts.services import caller_for_user
 
 from marketplace.broadcast import COMPANY_NAMESPACE, company_room
 from marketplace.companies.services import authenticate_api_key
@@ -14,14 +20,23 @@ from marketplace.extensions import db, socketio
 
 @socketio.on("connect", namespace=COMPANY_NAMESPACE)
 def on_connect(auth: Any = None) -> None:
-    """Authenticate with the company's API key (auth={"api_key": ...}) and join its room."""
+    """Authenticate with an API key (auth={"api_key": ...}) or a company admin's session."""
     try:
         key = auth.get("api_key") if isinstance(auth, dict) else None
         caller = authenticate_api_key(key) if isinstance(key, str) else None
-        if caller is None:
+        company_id = caller.company_id if caller else _session_company()
+        if company_id is None:
             raise ConnectionRefusedError(
                 NotAuthenticated("Connect with auth={'api_key': <company API key>}.").to_problem()
             )
-        join_room(company_room(caller.company_id))
+        join_room(company_room(company_id))
     finally:
         db.session.remove()
+
+
+def _session_company() -> uuid.UUID | None:
+    raw = session.get("user_id")
+    caller = caller_for_user(uuid.UUID(raw)) if raw else None
+    if caller is None or caller.role != Role.COMPANY_ADMIN:
+        return None
+    return caller.company_id
