@@ -15,7 +15,6 @@ from marketplace.accounts.services import UserCaller, caller_for_user, caller_fr
 from marketplace.companies.services import CompanyCaller, authenticate_api_key
 from marketplace.errors import Forbidden, NotAuthenticated
 
-
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

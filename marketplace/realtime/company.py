@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import uuid
+from typing import Any
 
 from flask import session
 from flask_socketio import ConnectionRefusedError, join_room
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.services import caller_for_user
-
 from marketplace.broadcast import COMPANY_NAMESPACE, company_room
 from marketplace.companies.services import authenticate_api_key
 from marketplace.errors import NotAuthenticated
