@@ -89,7 +89,9 @@ def make_expert(
         return user.id
 
 
-def answer_question(app: Flask, question_id: uuid.UUID, text: str) -> uuid.UUID:
+def answer_question(
+    app: Flask, question_id: uuid.UUID, text: str, expert_id: uuid.UUID | None = None
+) -> uuid.UUID:
     """Put an answer on a question by writing the rows the answer flow writes (test set-up)."""
     from datetime import timedelta
 
@@ -100,7 +102,7 @@ def answer_question(app: Flask, question_id: uuid.UUID, text: str) -> uuid.UUID:
     from marketplace.questions import states
     from marketplace.questions.models import Question, QuestionStatus
 
-    expert_id = make_expert(app)
+    expert_id = expert_id or make_expert(app)
     with app_context(app):
         question = db.session.get(Question, question_id)
         now = utcnow()

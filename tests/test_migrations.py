@@ -21,3 +21,18 @@ def test_the_migrated_schema_matches_the_models(app, db):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         diff = compare_metadata(context, _db.metadata)
     assert diff == []
+
+
+def test_every_migration_downgrades_and_upgrades_again(tmp_path):
+    from flask_migrate import downgrade, upgrade
+
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path}/roundtrip.db")
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        upgrade()
+        with _db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, _db.metadata) == []

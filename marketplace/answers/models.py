@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.database import Base, Timestamps, UuidPk, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from marketplace.questions.models import Question
 
 
 class AnswerStatus(StrEnum):
@@ -19,6 +22,15 @@ class AnswerStatus(StrEnum):
     SUBMITTED = "submitted"
     HELD = "held"
     RELEASED = "released"
+    REJECTED = "rejected"
+
+
+class Outcome(StrEnum):
+    """Whether the answer counts as good (paid, reputation up) or bad; decided once, changed
+    only by a moderator's verdict or a dispute."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
     REJECTED = "rejected"
 
 
@@ -48,6 +60,14 @@ class Answer(UuidPk, Timestamps, Base):
     score_confidence: Mapped[float | None]
     signals: Mapped[dict[str, Any]] = mapped_column(default=dict)
     released_at: Mapped[datetime | None]
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome), default=Outcome.PENDING)
+    decided_at: Mapped[datetime | None]
+    # Gold questions only: did the answer match the known answer?
+    gold_passed: Mapped[bool | None]
+    # Peer reviewers' consensus (Dawid-Skene posterior that the answer is good).
+    peer_good_probability: Mapped[float | None]
+
+    question: Mapped[Question] = relationship(lazy="joined", innerjoin=True, viewonly=True)
 
 
 class Feedback(UuidPk, Base):
@@ -62,4 +82,23 @@ class Feedback(UuidPk, Base):
     rating: Mapped[int] = mapped_column(sa.SmallInteger)
     resolved: Mapped[bool | None]
     comment: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PeerReview(UuidPk, Base):
+    """Another expert's grade (1-5) of an answer in a pool they belong to."""
+
+    __tablename__ = "peer_reviews"
+    __table_args__ = (
+        sa.UniqueConstraint("answer_id", "reviewer_id"),
+        sa.CheckConstraint("grade BETWEEN 1 AND 5", name="grade_range"),
+    )
+
+    answer_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("answers.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    grade: Mapped[int] = mapped_column(sa.SmallInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

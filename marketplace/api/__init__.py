@@ -8,7 +8,15 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from marketplace.api import account, expert, questions, sessions, tokens, webhooks
+from marketplace.api import (
+    account,
+    expert,
+    expert_quality,
+    questions,
+    sessions,
+    tokens,
+    webhooks,
+)
 from marketplace.errors import ProblemSchema, http_exception_problem, problem_response
 
 API_PREFIX = "/api/v1"
@@ -44,7 +52,8 @@ def init_app(app: Flask) -> ProblemApi:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A company API key."}
     )
-    for module in (questions, account, webhooks, tokens, sessions, expert):
+    for module in (questions, account, webhooks, tokens, sessions, expert, expert_quality):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.URL_PREFIX)
+    api.register_blueprint(questions.gold_blp, url_prefix=API_PREFIX + questions.GOLD_URL_PREFIX)
     app.extensions["marketplace_api"] = api
     return api

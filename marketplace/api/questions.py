@@ -15,6 +15,7 @@ from marketplace.questions import services
 from marketplace.questions.schemas import (
     BatchResultSchema,
     FeedbackSchema,
+    GoldQuestionCreateSchema,
     QuestionBatchSchema,
     QuestionCreateSchema,
     QuestionListArgsSchema,
@@ -127,3 +128,23 @@ class QuestionFeedback(MethodView):
             caller.company_id, question_id, data, caller.actor
         )
         return feedback, 201 if created else 200
+
+
+gold_blp = company_blueprint("gold", __name__, "Known-answer questions that measure experts.")
+GOLD_URL_PREFIX = "/gold-questions"
+
+
+@gold_blp.route("")
+class GoldQuestions(MethodView):
+    """Gold questions."""
+
+    @gold_blp.arguments(GoldQuestionCreateSchema)
+    @gold_blp.response(201, QuestionSchema)
+    @gold_blp.alt_response(200, schema=QuestionSchema, description="Already posted.")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Post a question with its known answer; answers to it are graded against the reference
+        and count three times as much as other evidence in the expert's reputation."""
+        caller = company_caller()
+        result = services.create_gold_question(caller.company_id, data, caller.actor)
+        view = services.get_question(caller.company_id, result.question.id)
+        return view, 201 if result.created else 200

@@ -92,6 +92,8 @@ class ExpertSkill(Base):
     )
     tag: Mapped[str] = mapped_column(sa.String(40), primary_key=True, index=True)
     level: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
+    # Measured skill on this tag: reputation lower bound shrunk toward the expert's overall one.
+    estimate: Mapped[float | None]
 
 
 class PoolMembership(UuidPk, Timestamps, Base):

@@ -102,3 +102,16 @@ class QuestionTag(Base):
     )
     tag: Mapped[str] = mapped_column(sa.String(40), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+
+
+class GoldReference(Base):
+    """The known answer of a gold question: reference texts, required terms, a pass threshold."""
+
+    __tablename__ = "gold_references"
+
+    question_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    references: Mapped[list[str]] = mapped_column()
+    required_terms: Mapped[list[str]] = mapped_column(default=list)
+    threshold: Mapped[float] = mapped_column(default=0.25)

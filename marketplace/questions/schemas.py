@@ -102,6 +102,28 @@ class QuestionCreateSchema(Schema):
         return data
 
 
+class GoldQuestionCreateSchema(QuestionCreateSchema):
+    """A known-answer question slipped into the stream to measure experts (and moderators)."""
+
+    reference_answers = fields.List(
+        fields.String(validate=[validate.Length(max=8000), _not_blank]),
+        required=True,
+        validate=validate.Length(1, 5),
+        metadata={"description": "One to five correct answers."},
+    )
+    required_terms = fields.List(
+        fields.String(validate=validate.Length(1, 80)),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "Facts a correct answer must contain ('a|b' = either)."},
+    )
+    threshold = fields.Float(
+        load_default=0.25,
+        validate=validate.Range(0.0, 1.0),
+        metadata={"description": "Share of the reference's key words an answer must cover."},
+    )
+
+
 class QuestionBatchSchema(Schema):
     """Up to 1,000 questions; each is validated and answered on its own."""
 

@@ -17,6 +17,7 @@ from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from marketplace.aftercommit import after_commit
 from marketplace.answers.models import Answer, AnswerStatus, Feedback
 from marketplace.companies.services import find_pool
 from marketplace.database import utcnow
@@ -26,8 +27,9 @@ from marketplace.extensions import db
 from marketplace.matching.claims import withdraw_question
 from marketplace.matching.services import question_posted
 from marketplace.questions import states
-from marketplace.questions.models import Question, QuestionStatus, QuestionTag
+from marketplace.questions.models import GoldReference, Question, QuestionStatus, QuestionTag
 from marketplace.questions.schemas import QuestionCreateSchema
+from marketplace.queue import JobOptions, enqueue
 from marketplace.rewards import services as rewards
 from marketplace.rewards.models import AccountKind, LedgerAccount
 
@@ -98,6 +100,24 @@ def create_question(company_id: uuid.UUID, data: dict[str, Any], actor: Actor) -
     return CreateResult(question, True)
 
 
+def create_gold_question(company_id: uuid.UUID, data: dict[str, Any], actor: Actor) -> CreateResult:
+    """Post a gold question with its known answer; experts cannot tell it from the others."""
+    gold = {k: data.pop(k) for k in ("reference_answers", "required_terms", "threshold")}
+    data = data | {"is_gold": True}
+    result = create_question(company_id, data, actor)
+    if result.created:
+        db.session.add(
+            GoldReference(
+                question_id=result.question.id,
+                references=gold["reference_answers"],
+                required_terms=gold["required_terms"],
+                threshold=gold["threshold"],
+            )
+        )
+        db.session.commit()
+    return result
+
+
 def create_questions_batch(
     company_id: uuid.UUID, items: Sequence[Any], actor: Actor
 ) -> list[BatchItemResult]:
@@ -163,6 +183,7 @@ def _insert(company_id: uuid.UUID, data: dict[str, Any], actor: Actor) -> Questi
         sla_deadline=_sla_deadline(data["sla_deadline"], now),
         offer_mode=data["offer_mode"],
         content_fingerprint=fingerprint(data),
+        is_gold=data.get("is_gold", False),
         status=QuestionStatus.QUEUED,
         status_changed_at=now,
         tag_rows=[QuestionTag(tag=tag, position=i) for i, tag in enumerate(data["tags"])],
@@ -313,6 +334,13 @@ def record_feedback(
         question.id,
         company_id=company_id,
         after={"rating": data["rating"], "resolved": data["resolved"]},
+    )
+    after_commit(
+        enqueue,
+        "workers.scoring.rescore_question",
+        str(question.id),
+        job_id=f"rescore-{question.id}",
+        options=JobOptions(queue="default"),
     )
     db.session.commit()
     return feedback, True

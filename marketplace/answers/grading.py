@@ -1,0 +1,285 @@
+"""Grade answers with the scoring library: fetch what it needs, store the score and its reasons.
+
+The formulas live in `scoring/` (pure); this module only gathers inputs (the question, other
+answers, the company's banned terms and allowed domains, customer feedback, peer consensus, a
+moderator's verdict, the gold reference) and records the result. Scoring the same inputs twice
+stores the same result, so the job may run any number of times.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from marketplace import broadcast
+from marketplace.aftercommit import after_commit
+from marketplace.answers.models import Answer, AnswerStatus, Feedback, Outcome
+from marketplace.companies.models import Company
+from marketplace.database import utcnow
+from marketplace.errors import NotFound
+from marketplace.eventlog.services import Actor, record
+from marketplace.extensions import db
+from marketplace.moderation.models import Audit, Verdict
+from marketplace.questions.models import GoldReference, Question
+from marketplace.queue import JobOptions, enqueue
+from scoring.checks import automatic_score, run_checks
+from scoring.gold import grade_gold
+from scoring.quality import QualityInputs, QualityScore, quality_score
+from scoring.quality import Verdict as QualityVerdict
+from scoring.signals import AnswerContext, Signal, SignalCode
+
+log = logging.getLogger(__name__)
+SYSTEM = Actor.system("scoring")
+COMPARE_WITH = 200  # recent answers of the company checked for copying (bounded work)
+COMPARE_DAYS = 30
+DEFAULT_ACCEPT_THRESHOLD = 0.6
+HARD_FLAGS = {SignalCode.PERSONAL_DATA, SignalCode.COPIED}
+
+# Who hears about a decided outcome (the rewards and moderation code register here), so this
+# module does not import them: accepted -> capture the reward, rejected -> release the hold.
+outcome_listeners: list[Callable[[Answer, Outcome], None]] = []
+
+
+def score_answer(answer_id: uuid.UUID) -> Answer:
+    """Run the checks, blend the quality, decide the outcome once; notify after commit."""
+    # The row lock makes concurrent scorers of one answer take turns; the second finds the
+    # result already stored and changes nothing.
+    answer = db.session.scalars(
+        sa.select(Answer).where(Answer.id == answer_id).with_for_update()
+    ).one_or_none()
+    if answer is None:
+        raise NotFound("No such answer.")
+    question = db.session.get(Question, answer.question_id)
+    company = db.session.get(Company, question.company_id)
+    signals = run_checks(_context(answer, question, company))
+    automatic = automatic_score(signals)
+    gold = _grade_gold(answer, question)
+    quality = quality_score(_inputs(answer, automatic))
+    # Through JSON once, so a stored explanation compares equal to a fresh one (tuples -> lists).
+    explanation = json.loads(json.dumps(_explain(signals, automatic, quality, gold)))
+    changed = (answer.score, answer.signals) != (round(quality.value, 6), explanation)
+    answer.score = round(quality.value, 6)
+    answer.score_confidence = round(quality.confidence, 6)
+    answer.signals = explanation
+    if gold is not None:
+        answer.gold_passed = gold["passed"]
+    decided = _decide(answer, signals, quality, gold, company)
+    if changed or decided:
+        record(
+            SYSTEM,
+            "answer.scored",
+            "answer",
+            answer.id,
+            company_id=question.company_id,
+            after={"score": answer.score, "outcome": answer.outcome.value},
+        )
+        payload = scored_payload(answer)
+        after_commit(broadcast.to_expert, answer.expert_id, "answer.scored", payload)
+        after_commit(broadcast.to_company, question.company_id, "answer.scored", payload)
+        after_commit(enqueue_reputation, answer.expert_id)
+    db.session.commit()
+    return answer
+
+
+def scored_payload(answer: Answer) -> dict[str, Any]:
+    """What the expert and the company are told about a scored answer."""
+    return {
+        "answer_id": str(answer.id),
+        "question_id": str(answer.question_id),
+        "score": answer.score,
+        "confidence": answer.score_confidence,
+        "outcome": answer.outcome.value,
+        "signals": answer.signals.get("signals", []),
+    }
+
+
+def enqueue_reputation(expert_id: uuid.UUID) -> None:
+    """Recompute the expert's reputation soon (one pending job per expert)."""
+    enqueue(
+        "workers.scoring.recompute_reputation",
+        str(expert_id),
+        job_id=f"reputation-{expert_id}",
+        delay=1,
+        options=JobOptions(queue="low", retry_delays=(10, 60)),
+    )
+
+
+def rescore_question_answers(question_id: uuid.UUID) -> int:
+    """Feedback or a verdict arrived: score the question's answers again."""
+    ids = list(db.session.scalars(sa.select(Answer.id).filter_by(question_id=question_id)))
+    db.session.rollback()
+    for answer_id in ids:
+        score_answer(answer_id)
+    return len(ids)
+
+
+def _context(answer: Answer, question: Question, company: Company) -> AnswerContext:
+    settings = company.settings or {}
+    others = db.session.scalars(
+        sa.select(Answer.body)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            Question.company_id == company.id,
+            Answer.id != answer.id,
+            Answer.created_at >= utcnow() - timedelta(days=COMPARE_DAYS),
+        )
+        .order_by(Answer.created_at.desc())
+        .limit(COMPARE_WITH)
+    ).all()
+    return AnswerContext(
+        question_subject=question.subject,
+        question_body=question.body,
+        question_language=question.language.split("-")[0],
+        answer=answer.body,
+        other_answers=tuple(others),
+        knowledge_base=tuple(_strings(settings.get("knowledge_base"))[:500]),
+        banned_terms=tuple(_strings(settings.get("banned_terms"))[:500]),
+        allowed_domains=tuple(_strings(settings.get("allowed_domains"))[:100]),
+    )
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _inputs(answer: Answer, automatic: float) -> QualityInputs:
+    feedback = db.session.scalars(
+        sa.select(Feedback).filter_by(question_id=answer.question_id)
+    ).one_or_none()
+    verdict = latest_verdict(answer.id)
+    return QualityInputs(
+        automatic=automatic,
+        customer_rating=feedback.rating if feedback else None,
+        resolved=feedback.resolved if feedback else None,
+        peer_good_probability=answer.peer_good_probability,
+        verdict=None
+        if verdict is None
+        else (QualityVerdict.REJECT if verdict == Verdict.REJECT else QualityVerdict.APPROVE),
+    )
+
+
+def latest_verdict(answer_id: uuid.UUID) -> Verdict | None:
+    """The most recent moderator verdict on an answer, if any."""
+    return db.session.scalars(
+        sa.select(Audit.verdict)
+        .filter_by(answer_id=answer_id)
+        .order_by(Audit.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def _grade_gold(answer: Answer, question: Question) -> dict[str, Any] | None:
+    if not question.is_gold:
+        return None
+    reference = db.session.get(GoldReference, question.id)
+    if reference is None:
+        return None
+    result = grade_gold(
+        answer.body, reference.references, reference.threshold, tuple(reference.required_terms)
+    )
+    return {
+        "similarity": round(result.similarity, 4),
+        "passed": result.passed,
+        "threshold": reference.threshold,
+        "missing_terms": list(result.missing_terms),
+    }
+
+
+def _explain(
+    signals: tuple[Signal, ...],
+    automatic: float,
+    quality: QualityScore,
+    gold: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Each signal with its reason (English and Chinese), and how the score was blended."""
+    return {
+        "signals": [
+            {
+                "code": s.code.value,
+                "score": round(s.score, 4),
+                "flagged": s.flagged,
+                "reason": s.reason,
+                "reason_zh": s.reason_zh,
+                "details": dict(s.details),
+            }
+            for s in signals
+        ],
+        "automatic": round(automatic, 6),
+        "components": [
+            {"name": c.name, "value": round(c.value, 4), "weight": round(c.weight, 4)}
+            for c in quality.components
+        ],
+        "overridden_by": quality.overridden_by.value if quality.overridden_by else None,
+        "gold": gold,
+    }
+
+
+def _decide(
+    answer: Answer,
+    signals: tuple[Signal, ...],
+    quality: QualityScore,
+    gold: dict[str, Any] | None,
+    company: Company,
+) -> bool:
+    """Settle the outcome: a verdict decides; otherwise once, from gold, hard flags, the score.
+
+    Pending (a hard flag, or a score below the threshold) waits for a moderator.
+    """
+    verdict = latest_verdict(answer.id)
+    if verdict is not None:
+        target = Outcome.REJECTED if verdict == Verdict.REJECT else Outcome.ACCEPTED
+    elif answer.outcome != Outcome.PENDING or answer.status == AnswerStatus.HELD:
+        return False
+    elif gold is not None:
+        target = Outcome.ACCEPTED if gold["passed"] else Outcome.REJECTED
+    elif any(s.flagged and s.code in HARD_FLAGS for s in signals):
+        return False
+    else:
+        threshold = (company.settings or {}).get("accept_threshold", DEFAULT_ACCEPT_THRESHOLD)
+        if quality.value < threshold:
+            return False
+        target = Outcome.ACCEPTED
+    if answer.outcome == target:
+        return False
+    set_outcome(answer, target, SYSTEM)
+    return True
+
+
+def set_outcome(answer: Answer, outcome: Outcome, actor: Actor) -> None:
+    """Record an outcome and tell the listeners (rewards, moderation) in this transaction."""
+    before = answer.outcome
+    answer.outcome, answer.decided_at = outcome, utcnow()
+    record(
+        actor,
+        f"answer.{outcome.value}",
+        "answer",
+        answer.id,
+        before={"outcome": before.value},
+        after={"outcome": outcome.value},
+    )
+    for listener in outcome_listeners:
+        listener(answer, outcome)
+
+
+def answers_of_expert(expert_id: uuid.UUID, before: uuid.UUID | None, limit: int) -> list[Answer]:
+    """The expert's answers, newest first, with scores and reasons."""
+    query = sa.select(Answer).filter_by(expert_id=expert_id)
+    if before is not None:
+        query = query.where(Answer.id < before)
+    return list(db.session.scalars(query.order_by(Answer.id.desc()).limit(limit)))
+
+
+def answer_of_expert(expert_id: uuid.UUID, answer_id: uuid.UUID) -> Answer:
+    """One of the expert's own answers."""
+    answer = db.session.scalars(
+        sa.select(Answer).filter_by(id=answer_id, expert_id=expert_id)
+    ).one_or_none()
+    if answer is None:
+        raise NotFound("No such answer.")
+    return answer
