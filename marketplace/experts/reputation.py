@@ -49,7 +49,6 @@ def evidence_of(expert_id: uuid.UUID) -> list[tuple[uuid.UUID | None, Evidence]]
     rows: list[tuple[uuid.UUID | None, Evidence]] = []
     for question_id, pool_id, outcome, decided, gold in db.session.execute(
         sa.select(
-            Answer.id,
             Answer.question_id,
             Question.pool_id,
             Answer.outcome,
