@@ -228,7 +228,76 @@ def worker(queues: str, burst: bool) -> None:
     run_worker(current_app, queues.split(","), burst=burst)
 
 
+ledger_cli = AppGroup("ledger", help="Verify the double-entry ledger.")
+rewards_cli = AppGroup("rewards", help="Settle accepted rewards.")
+payouts_cli = AppGroup("payouts", help="Build payout batches and confirm their transfers.")
+
+
+@ledger_cli.command("check")
+def ledger_check() -> None:
+    """Verify every money invariant; print each violation and exit 1 if there is any."""
+    from marketplace.rewards.checks import check_ledger
+
+    violations = check_ledger()
+    for violation in violations:
+        click.echo(f"violation: {violation}", err=True)
+    if violations:
+        raise click.exceptions.Exit(1)
+    click.echo("ledger ok: every invariant holds")
+
+
+@rewards_cli.command("settle")
+@click.option("--limit", default=500, show_default=True, help="Rewards per transaction.")
+def rewards_settle(limit: int) -> None:
+    """Settle every pending reward now (the sweep behind the queued jobs; cron it)."""
+    from marketplace.rewards.settlement import settle_all
+
+    total, _ = settle_all(limit, max_seconds=3600)
+    click.echo(f"settled {total} rewards")
+
+
+@payouts_cli.command("build")
+@click.option("--key", default=None, help="Batch key (default: today's UTC date).")
+def payouts_build(key: str | None) -> None:
+    """Gather earnings at or above the minimum into a batch and write its bank file."""
+    from marketplace.rewards.payouts import build_payout_batch
+
+    batch = build_payout_batch(key, actor=CLI_ACTOR)
+    if batch is None:
+        click.echo("nobody is due a payout; no batch built")
+        return
+    click.echo(f"batch {batch.key} ({batch.id}): {batch.file_path}")
+
+
+@payouts_cli.command("mark")
+@click.argument("batch")
+@click.argument("outcome", type=click.Choice(["paid", "failed"]))
+@click.option("--item", "items", multiple=True, help="Only this payout id (repeatable).")
+def payouts_mark(batch: str, outcome: str, items: tuple[str, ...]) -> None:
+    """Mark BATCH's in-flight payouts (or the --item ones) paid or failed."""
+    import uuid
+
+    from marketplace.rewards.payouts import resolve_payouts
+
+    try:
+        result = resolve_payouts(batch, outcome, [uuid.UUID(i) for i in items], CLI_ACTOR)
+    except DomainError as error:
+        _fail(error)
+    except ValueError as error:
+        raise click.ClickException(f"bad payout id: {error}") from error
+    click.echo(f"batch {result.key}: marked {outcome}; batch is {result.status.value}")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for command in (company_cli, user_cli, demo_cli, serve, worker):
+    for command in (
+        company_cli,
+        user_cli,
+        demo_cli,
+        ledger_cli,
+        rewards_cli,
+        payouts_cli,
+        serve,
+        worker,
+    ):
         app.cli.add_command(command)

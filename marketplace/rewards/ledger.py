@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from marketplace.database import utcnow
 from marketplace.errors import PaymentRequired
 from marketplace.extensions import db
 from marketplace.rewards.models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
@@ -16,8 +19,31 @@ from marketplace.rewards.models import AccountKind, LedgerAccount, LedgerEntry, 
 log = logging.getLogger(__name__)
 audit_log = logging.getLogger("marketplace.audit.money")
 
-# Accounts whose balance may never go below zero; the others may (top-ups mirror money in).
-NON_NEGATIVE = {AccountKind.COMPANY_BUDGET, AccountKind.COMPANY_HOLDS, AccountKind.EXPERT_EARNINGS}
+# Accounts whose balance may never go below zero, and those never above it (top-ups mirror
+# money that came in; a receivable is what an expert owes back).
+NON_NEGATIVE = frozenset(
+    {
+        AccountKind.COMPANY_BUDGET,
+        AccountKind.COMPANY_HOLDS,
+        AccountKind.EXPERT_EARNINGS,
+        AccountKind.EXPERT_PAID_OUT,
+        AccountKind.PAYOUTS_IN_FLIGHT,
+        AccountKind.PLATFORM_FEES,
+    }
+)
+NON_POSITIVE = frozenset({AccountKind.TOP_UPS, AccountKind.EXPERT_RECEIVABLE})
+Leg = tuple[LedgerAccount, int]
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One balanced transaction to post with `post_many`."""
+
+    idempotency_key: str
+    kind: str
+    reference: tuple[str, str]
+    legs: Sequence[Leg]
+    memo: str | None = None
 
 
 class InsufficientFunds(PaymentRequired):
@@ -77,16 +103,18 @@ def post(
             )
             db.session.add(transaction)
             db.session.flush()
-            for account, amount in legs:
+            # Always lock account rows in id order, so concurrent posters cannot deadlock.
+            for account, amount in sorted(legs, key=lambda leg: leg[0].id):
                 _apply(account, amount)
-                db.session.add(
-                    LedgerEntry(
-                        transaction_id=transaction.id,
-                        account_id=account.id,
-                        amount=amount,
-                        currency=account.currency,
-                    )
+            db.session.add_all(
+                LedgerEntry(
+                    transaction_id=transaction.id,
+                    account_id=account.id,
+                    amount=amount,
+                    currency=account.currency,
                 )
+                for account, amount in legs
+            )
             db.session.flush()
     except IntegrityError:
         # Another caller posted the same key between our check and our insert.
@@ -96,6 +124,101 @@ def post(
         return existing, False
     audit_log.info("posted %s %s for %s:%s", kind, idempotency_key, *reference)
     return transaction, True
+
+
+def post_many(postings: Sequence[Posting]) -> list[int]:
+    """Post many new transactions with a few statements; returns their ids in order.
+
+    Balances move once per account (summed, in account-id order, with the same overdraft
+    check). A key already used raises IntegrityError: the caller rolls back and falls back
+    to `post`, which is idempotent per key.
+    """
+    if not postings:
+        return []
+    for posting in postings:
+        _check_balanced(posting.legs)
+    now = utcnow()
+    ids = _insert_transactions(postings, now)
+    _apply_totals(postings)
+    entries = [
+        {
+            "transaction_id": transaction_id,
+            "account_id": account.id,
+            "amount": amount,
+            "currency": account.currency,
+            "created_at": now,
+        }
+        for transaction_id, posting in zip(ids, postings, strict=True)
+        for account, amount in posting.legs
+    ]
+    db.session.execute(sa.insert(LedgerEntry.__table__), entries)
+    for p in postings:
+        audit_log.info("posted %s %s for %s:%s", p.kind, p.idempotency_key, *p.reference)
+    return ids
+
+
+def _insert_transactions(postings: Sequence[Posting], now: datetime) -> list[int]:
+    rows = [
+        {
+            "idempotency_key": p.idempotency_key,
+            "kind": p.kind,
+            "reference_type": p.reference[0],
+            "reference_id": p.reference[1],
+            "memo": p.memo,
+            "created_at": now,
+        }
+        for p in postings
+    ]
+    table = LedgerTransaction.__table__
+    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(db.session.execute(statement, rows).scalars())
+
+
+def _apply_totals(postings: Sequence[Posting]) -> None:
+    """Move each account's balance once by the sum of its legs, in account-id order."""
+    totals: dict[int, int] = defaultdict(int)
+    accounts: dict[int, LedgerAccount] = {}
+    for posting in postings:
+        for account, amount in posting.legs:
+            totals[account.id] += amount
+            accounts[account.id] = account
+    for account_id in sorted(totals):
+        if totals[account_id]:
+            _apply(accounts[account_id], totals[account_id])
+
+
+def accounts_by_key(keys: Iterable[tuple[AccountKind, str, str]]) -> dict[tuple, LedgerAccount]:
+    """Fetch (creating when missing) many accounts by (kind, owner, currency) in few queries."""
+    wanted = set(keys)
+    found: dict[tuple, LedgerAccount] = {}
+    owners = {owner for _, owner, _ in wanted}
+    for chunk in _chunks(sorted(owners), 500):
+        for account in db.session.scalars(
+            sa.select(LedgerAccount).where(LedgerAccount.owner.in_(chunk))
+        ):
+            key = (account.kind, account.owner, account.currency)
+            if key in wanted:
+                found[key] = account
+    for key in sorted(wanted - found.keys()):
+        found[key] = get_account(*key)
+    return found
+
+
+def lock_accounts(accounts: Iterable[LedgerAccount]) -> dict[int, int]:
+    """Lock account rows in id order (as every poster does) and return their balances."""
+    ids = sorted({account.id for account in accounts})
+    rows = db.session.execute(
+        sa.select(LedgerAccount.id, LedgerAccount.balance)
+        .where(LedgerAccount.id.in_(ids))
+        .order_by(LedgerAccount.id)
+        .with_for_update()
+    )
+    return {account_id: balance for account_id, balance in rows}
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _check_balanced(legs: Sequence[tuple[LedgerAccount, int]]) -> None:
@@ -120,11 +243,13 @@ def _apply(account: LedgerAccount, amount: int) -> None:
     )
     if account.kind in NON_NEGATIVE and amount < 0:
         statement = statement.where(table.c.balance + amount >= 0)
+    if account.kind in NON_POSITIVE and amount > 0:
+        statement = statement.where(table.c.balance + amount <= 0)
     new_balance = db.session.execute(statement).scalar_one_or_none()
     if new_balance is None:
         raise InsufficientFunds(
             f"the {account.kind.value.replace('_', ' ')} balance in {account.currency} "
-            f"is too low for this ({-amount} minor units needed)"
+            f"is too low for this ({abs(amount)} minor units needed)"
         )
     db.session.expire(account, ["balance"])
 

@@ -1,0 +1,259 @@
+"""`flask ledger check`: verify every money invariant against the entries, list violations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from marketplace.extensions import db
+from marketplace.questions.models import Question, QuestionStatus
+from marketplace.rewards import ledger
+from marketplace.rewards.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    PayoutItem,
+    PayoutItemStatus,
+    Reward,
+    RewardStatus,
+)
+
+Check = Callable[[], list[str]]
+E, T, A = LedgerEntry, LedgerTransaction, LedgerAccount
+CAPTURED = (RewardStatus.SETTLED, RewardStatus.REVERSED)
+
+
+def check_ledger() -> list[str]:
+    """Run every check; an empty list means the ledger is sound."""
+    violations: list[str] = []
+    for check in CHECKS:
+        violations.extend(check())
+    return violations
+
+
+def transactions_balance() -> list[str]:
+    """Every transaction sums to zero per currency and has entries in its accounts' currency."""
+    unbalanced = db.session.execute(
+        sa.select(E.transaction_id, E.currency, sa.func.sum(E.amount))
+        .group_by(E.transaction_id, E.currency)
+        .having(sa.func.sum(E.amount) != 0)
+    )
+    empty = db.session.scalars(
+        sa.select(T.idempotency_key).outerjoin(E, E.transaction_id == T.id).where(E.id.is_(None))
+    )
+    mismatched = db.session.scalars(
+        sa.select(E.id).join(A, A.id == E.account_id).where(A.currency != E.currency)
+    )
+    return (
+        [f"transaction {t} does not balance in {c}: sums to {s}" for t, c, s in unbalanced]
+        + [f"transaction {key} has no entries" for key in empty]
+        + [f"entry {entry} is not in its account's currency" for entry in mismatched]
+    )
+
+
+def cached_balances() -> list[str]:
+    """Every account's cached balance equals the sum of its entries."""
+    total = sa.func.coalesce(sa.func.sum(E.amount), 0)
+    rows = db.session.execute(
+        sa.select(A.id, A.kind, A.owner, A.currency, A.balance, total)
+        .outerjoin(E, E.account_id == A.id)
+        .group_by(A.id, A.kind, A.owner, A.currency, A.balance)
+        .having(A.balance != total)
+    )
+    return [
+        f"account {i} ({k.value} {o} {c}) caches {b} but its entries sum to {s}"
+        for i, k, o, c, b, s in rows
+    ]
+
+
+def signs() -> list[str]:
+    """No non-negative account below zero, no non-positive one above."""
+    rows = db.session.execute(
+        sa.select(A.kind, A.owner, A.currency, A.balance).where(
+            sa.or_(
+                sa.and_(A.kind.in_(ledger.NON_NEGATIVE), A.balance < 0),
+                sa.and_(A.kind.in_(ledger.NON_POSITIVE), A.balance > 0),
+            )
+        )
+    )
+    return [f"{k.value} of {o} is {b} {c}: wrong sign" for k, o, c, b in rows]
+
+
+def captures() -> list[str]:
+    """Each settled or reversed reward has exactly one capture paying its payout and fee."""
+    counts = db.session.execute(
+        sa.select(T.memo, sa.func.count()).where(T.kind == "capture").group_by(T.memo)
+    ).all()
+    captured = {
+        f"reward:{rid}": (status, tid)
+        for rid, status, tid in db.session.execute(
+            sa.select(Reward.id, Reward.status, Reward.capture_transaction_id)
+        )
+    }
+    problems = [f"{memo} was captured {n} times" for memo, n in counts if n != 1]
+    problems += [
+        f"{memo} is {captured[memo][0].value} but has a capture"
+        if memo in captured
+        else f"capture {memo} belongs to no reward"
+        for memo, _ in counts
+        if captured.get(memo, (None,))[0] not in CAPTURED
+    ]
+    seen = {memo for memo, _ in counts}
+    problems += [
+        f"{memo} is {status.value} but has no capture"
+        for memo, (status, _) in captured.items()
+        if status in CAPTURED and memo not in seen
+    ]
+    return problems + _capture_amounts()
+
+
+def _capture_amounts() -> list[str]:
+    credited = sa.func.sum(sa.case((A.kind == AccountKind.EXPERT_EARNINGS, E.amount), else_=0))
+    fees = sa.func.sum(sa.case((A.kind == AccountKind.PLATFORM_FEES, E.amount), else_=0))
+    rows = db.session.execute(
+        sa.select(Reward.id, Reward.payout, Reward.fee, credited, fees)
+        .join(T, T.id == Reward.capture_transaction_id)
+        .join(E, E.transaction_id == T.id)
+        .join(A, A.id == E.account_id)
+        .group_by(Reward.id, Reward.payout, Reward.fee)
+        .having(sa.or_(credited != Reward.payout, fees != Reward.fee))
+    )
+    return [f"reward {r} captured {c}+{f}, not {p}+{fee}" for r, p, fee, c, f in rows]
+
+
+def reversals() -> list[str]:
+    """Each reversed reward has exactly one reversal; no other reward has one."""
+    counts = dict(
+        db.session.execute(
+            sa.select(T.reference_id, sa.func.count())
+            .where(T.kind == "reversal", T.reference_type == "reward")
+            .group_by(T.reference_id)
+        ).all()
+    )
+    statuses = {
+        str(rid): status for rid, status in db.session.execute(sa.select(Reward.id, Reward.status))
+    }
+    problems = [f"reward {rid} was reversed {n} times" for rid, n in counts.items() if n != 1]
+    problems += [
+        f"reward {rid} is {statuses.get(rid)} but has a reversal"
+        for rid in counts
+        if statuses.get(rid) != RewardStatus.REVERSED
+    ]
+    problems += [
+        f"reward {rid} is reversed without a reversal transaction"
+        for rid, status in statuses.items()
+        if status == RewardStatus.REVERSED and rid not in counts
+    ]
+    return problems
+
+
+def live_rewards() -> list[str]:
+    """At most one pending or settled reward per answer: every accepted answer is paid once."""
+    rows = db.session.execute(
+        sa.select(Reward.answer_id, sa.func.count())
+        .where(Reward.status.in_([RewardStatus.PENDING, RewardStatus.SETTLED]))
+        .group_by(Reward.answer_id)
+        .having(sa.func.count() > 1)
+    )
+    return [f"answer {answer} has {n} live rewards" for answer, n in rows]
+
+
+def holds() -> list[str]:
+    """Holds move only for questions, never go negative, cover pending rewards, then empty."""
+    stray = db.session.scalars(
+        sa.select(T.idempotency_key)
+        .join(E, E.transaction_id == T.id)
+        .join(A, A.id == E.account_id)
+        .where(A.kind == AccountKind.COMPANY_HOLDS, T.reference_type != "question")
+    )
+    held_sum = sa.func.sum(E.amount)
+    held = dict(
+        db.session.execute(
+            sa.select(T.reference_id, held_sum)
+            .join(E, E.transaction_id == T.id)
+            .join(A, A.id == E.account_id)
+            .where(A.kind == AccountKind.COMPANY_HOLDS, T.reference_type == "question")
+            .group_by(T.reference_id)
+        ).all()
+    )
+    pending = {
+        str(q): int(s)
+        for q, s in db.session.execute(
+            sa.select(Reward.question_id, sa.func.sum(Reward.payout + Reward.fee))
+            .where(Reward.status == RewardStatus.PENDING)
+            .group_by(Reward.question_id)
+        )
+    }
+    problems = [f"transaction {key} moves holds for no question" for key in stray]
+    problems += [f"question {q} holds {h} (negative)" for q, h in held.items() if h < 0]
+    problems += [
+        f"question {q} holds {held.get(q, 0)}, less than its pending rewards' {p}"
+        for q, p in pending.items()
+        if held.get(q, 0) < p
+    ]
+    return problems + _finished_questions_hold_nothing(held, pending)
+
+
+def _finished_questions_hold_nothing(held: dict[str, int], pending: dict[str, int]) -> list[str]:
+    settled = {
+        str(q)
+        for q in db.session.scalars(
+            sa.select(Reward.question_id).where(Reward.status.in_(CAPTURED)).distinct()
+        )
+    }
+    final = {
+        str(q)
+        for q in db.session.scalars(
+            sa.select(Question.id).where(
+                Question.status.in_(
+                    [QuestionStatus.CANCELLED, QuestionStatus.EXPIRED, QuestionStatus.RETURNED]
+                )
+            )
+        )
+    }
+    return [
+        f"question {q} is finished but still holds {held[q]}"
+        for q in sorted((settled | final) - set(pending))
+        if held.get(q, 0) != 0
+    ]
+
+
+def payouts_in_flight() -> list[str]:
+    """Money in flight equals the in-flight payout items, per expert and currency."""
+    items = {
+        (f"expert:{e}", c): int(s)
+        for e, c, s in db.session.execute(
+            sa.select(PayoutItem.expert_id, PayoutItem.currency, sa.func.sum(PayoutItem.amount))
+            .where(PayoutItem.status == PayoutItemStatus.IN_FLIGHT)
+            .group_by(PayoutItem.expert_id, PayoutItem.currency)
+        )
+    }
+    accounts = {
+        (o, c): b
+        for o, c, b in db.session.execute(
+            sa.select(A.owner, A.currency, A.balance).where(A.kind == AccountKind.PAYOUTS_IN_FLIGHT)
+        )
+    }
+    problems = []
+    for key in sorted(set(items) | set(accounts)):
+        if items.get(key, 0) != accounts.get(key, 0):
+            owner, currency = key
+            problems.append(
+                f"{owner} has {accounts.get(key, 0)} {currency} in flight "
+                f"but in-flight payout items of {items.get(key, 0)}"
+            )
+    return problems
+
+
+CHECKS: tuple[Check, ...] = (
+    transactions_balance,
+    cached_balances,
+    signs,
+    captures,
+    reversals,
+    live_rewards,
+    holds,
+    payouts_in_flight,
+)

@@ -1,0 +1,183 @@
+"""Money over HTTP: expert earnings and rewards, admin top-ups with bad input, company spend."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from marketplace.accounts.models import Role, User, UserStatus
+from marketplace.accounts.tokens import issue_token
+from marketplace.rewards import lifecycle, payouts, settlement
+from marketplace.rewards.models import LedgerTransaction
+from tests.factories import make_company
+from tests.rewards import helpers as h
+
+
+def bearer(user_id: uuid.UUID, role: Role) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(user_id, role)}"}
+
+
+def platform_admin() -> uuid.UUID:
+    user = User(
+        email=f"admin-{uuid.uuid4().hex[:8]}@example.test",
+        password_hash="!",
+        display_name="Admin",
+        role=Role.PLATFORM_ADMIN,
+        status=UserStatus.ACTIVE,
+    )
+    h.db.session.add(user)
+    h.db.session.commit()
+    return user.id
+
+
+@pytest.fixture
+def setup(app, money):
+    company = make_company(app, budget=100_000)
+    expert = h.expert(h.pool_of(company.id))
+    answers = [h.answer(h.post(company.id, amount=5000, channel=c), expert) for c in ("web", "app")]
+    rewards = [lifecycle.accept_answer_reward(a, 1.0, h.ACTOR) for a in answers]
+    settlement.settle_batch(1)  # one settled, one still pending
+    return company, expert, answers, rewards
+
+
+def test_the_expert_sees_earnings_rewards_and_payout_statements(app, client, setup):
+    company, expert, _, rewards = setup
+    headers = bearer(expert, Role.EXPERT)
+    earnings = client.get("/api/v1/expert/earnings", headers=headers)
+    assert earnings.status_code == 200, earnings.get_json()
+    assert earnings.get_json()["balances"] == [
+        {
+            "currency": "CNY",
+            "available": 6000,
+            "pending": 6000,
+            "in_flight": 0,
+            "paid": 0,
+            "owed": 0,
+        }
+    ]
+    page = client.get("/api/v1/expert/rewards?limit=1", headers=headers).get_json()
+    assert [item["reward_id"] for item in page["items"]] == [str(rewards[1].id)]
+    assert page["items"][0]["breakdown"]["quality_multiplier"] == "1.2000"
+    rest = client.get(f"/api/v1/expert/rewards?cursor={page['next_cursor']}", headers=headers)
+    assert [i["status"] for i in rest.get_json()["items"]] == ["settled"]
+    assert rest.get_json()["next_cursor"] is None
+    bad = client.get("/api/v1/expert/rewards?cursor=nope", headers=headers)
+    assert bad.status_code == 422 and "cursor" in bad.get_json()["errors"]
+
+    settlement.settle_batch(10)
+    payouts.build_payout_batch("2026-11-24")
+    listed = client.get("/api/v1/expert/payouts", headers=headers).get_json()["items"]
+    assert [(p["amount"], p["status"]) for p in listed] == [(12000, "in_flight")]
+    detail = client.get(f"/api/v1/expert/payouts/{listed[0]['payout_id']}", headers=headers)
+    assert len(detail.get_json()["statement"]["lines"]) == 2
+    stranger = bearer(h.expert(), Role.EXPERT)
+    missing = client.get(f"/api/v1/expert/payouts/{listed[0]['payout_id']}", headers=stranger)
+    assert missing.status_code == 404
+    assert client.get("/api/v1/expert/earnings", headers=company.headers).status_code == 401
+    assert client.get("/api/v1/expert/earnings").status_code == 401
+
+
+def test_admins_top_up_once_per_key(app, client, money):
+    company = make_company(app, budget=0)
+    headers = bearer(platform_admin(), Role.PLATFORM_ADMIN)
+    url = f"/api/v1/admin/companies/{company.id}/top-ups"
+    body = {"amount": 50_000, "currency": "CNY", "idempotency_key": "bank-ref-1"}
+    first = client.post(url, json=body, headers=headers)
+    assert first.status_code == 201, first.get_json()
+    assert first.get_json()["balances"][0]["budget"] == 50_000
+    assert client.post(url, json=body, headers=headers).status_code == 200
+    other = client.post(url, json=body | {"amount": 60_000}, headers=headers)
+    assert other.status_code == 409 and "idempotency_key" in other.get_json()["errors"]
+    assert client.get(url.replace("top-ups", "x"), headers=headers).status_code == 404
+    expert = bearer(h.expert(), Role.EXPERT)
+    assert client.post(url, json=body, headers=expert).status_code == 403
+    assert h.count(LedgerTransaction, LedgerTransaction.kind == "top_up") == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount": -5}, "amount"),
+        ({"amount": 0}, "amount"),
+        ({"amount": 12.5}, "amount"),
+        ({"amount": "100"}, "amount"),
+        ({"amount": 10**13}, "amount"),
+        ({"amount": True}, "amount"),
+        ({"currency": "cny"}, "currency"),
+        ({"currency": "XXX"}, "currency"),
+        ({"idempotency_key": ""}, "idempotency_key"),
+        ({"tip": 1}, "tip"),
+    ],
+)
+def test_bad_top_ups_are_refused_and_nothing_is_written(app, client, money, change, field):
+    company = make_company(app, budget=0)
+    headers = bearer(platform_admin(), Role.PLATFORM_ADMIN)
+    body = {"amount": 100, "currency": "CNY", "idempotency_key": "k"} | change
+    response = client.post(
+        f"/api/v1/admin/companies/{company.id}/top-ups", json=body, headers=headers
+    )
+    assert response.status_code == 422, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    assert field in response.get_json()["errors"]
+    assert h.count(LedgerTransaction) == 0
+
+
+def test_top_ups_for_unknown_companies_or_as_text_are_refused(app, client, money):
+    headers = bearer(platform_admin(), Role.PLATFORM_ADMIN)
+    body = {"amount": 100, "currency": "CNY", "idempotency_key": "k"}
+    unknown = client.post(
+        f"/api/v1/admin/companies/{uuid.uuid4()}/top-ups", json=body, headers=headers
+    )
+    assert unknown.status_code == 404
+    text = client.post(
+        f"/api/v1/admin/companies/{uuid.uuid4()}/top-ups",
+        data="amount=1",
+        headers=headers,
+        content_type="text/plain",
+    )
+    assert text.status_code == 415
+    missing = client.get(f"/api/v1/admin/experts/{uuid.uuid4()}/earnings", headers=headers)
+    assert missing.status_code == 404
+    assert h.count(LedgerTransaction) == 0
+
+
+def test_the_company_sees_spend_per_question_day_and_channel(app, client, setup):
+    company, _, answers, rewards = setup
+    lifecycle.reverse_reward(answers[0], "dispute", h.ACTOR)
+    url = "/api/v1/account/spend"
+    by_day = client.get(f"{url}?group_by=day", headers=company.headers).get_json()["items"]
+    assert len(by_day) == 1
+    assert (by_day[0]["captured"], by_day[0]["reversed"], by_day[0]["spent"]) == (6900, 6900, 0)
+    by_channel = client.get(f"{url}?group_by=channel", headers=company.headers).get_json()
+    assert [(r["key"], r["spent"]) for r in by_channel["items"]] == [("web", 0)]
+    first = client.get(f"{url}?group_by=question&limit=1", headers=company.headers).get_json()
+    assert first["items"][0]["held"] == 0 and first["items"][0]["reversed"] == 6900
+    second = client.get(
+        f"{url}?group_by=question&cursor={first['next_cursor']}", headers=company.headers
+    ).get_json()
+    assert second["items"][0]["pending"] == rewards[1].charge
+    assert second["items"][0]["held"] == 8338  # the whole hold until the reward settles
+    bad = client.get(f"{url}?group_by=week", headers=company.headers)
+    assert bad.status_code == 422 and "group_by" in bad.get_json()["errors"]
+    backwards = client.get(
+        f"{url}?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", headers=company.headers
+    )
+    assert backwards.status_code == 422
+
+
+def test_the_money_endpoints_are_in_the_openapi_document(client):
+    from openapi_spec_validator import validate
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    validate(spec)
+    operations = {(path, method) for path, ops in spec["paths"].items() for method in ops}
+    assert operations >= {
+        ("/api/v1/expert/earnings", "get"),
+        ("/api/v1/expert/rewards", "get"),
+        ("/api/v1/expert/payouts", "get"),
+        ("/api/v1/expert/payouts/{payout_id}", "get"),
+        ("/api/v1/admin/companies/{company_id}/top-ups", "post"),
+        ("/api/v1/admin/experts/{expert_id}/earnings", "get"),
+        ("/api/v1/account/spend", "get"),
+    }

@@ -1,0 +1,40 @@
+"""Reward settlement jobs: capture pending rewards in batches, exactly once."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from workers.context import job_context
+
+log = logging.getLogger(__name__)
+
+BATCH_LIMIT = 500
+MAX_SECONDS = 60.0
+
+
+def settle_pending(limit: int = BATCH_LIMIT, max_seconds: float = MAX_SECONDS) -> int:
+    """Settle pending rewards in batches of `limit` until none is left; returns how many.
+
+    Each batch is one transaction. After `max_seconds` the job hands over to a fresh job, so
+    a long backlog never runs into the job timeout. Safe to run on many workers at once.
+    """
+    from marketplace.extensions import db
+    from marketplace.queue import JobOptions, enqueue
+    from marketplace.rewards.settlement import settle_all
+
+    with job_context():
+        try:
+            total, finished = settle_all(limit, max_seconds)
+            if not finished:
+                enqueue(
+                    "workers.rewards.settle_pending",
+                    limit,
+                    max_seconds,
+                    job_id=f"rewards-settle-more-{uuid.uuid4().hex}",
+                    options=JobOptions(queue="default", timeout=600),
+                )
+        finally:
+            db.session.remove()
+    log.info("settled %d rewards", total)
+    return total
