@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 
 from marketplace.companies.services import create_company
@@ -41,12 +42,22 @@ class CompanyFixture:
 def make_company(
     app: Flask, *, budget: int = 1_000_000, currency: str = "CNY", name: str | None = None
 ) -> CompanyFixture:
-    """A company with a budget (minor units) and an API key."""
+    """A company with a budget (minor units) and an API key.
+
+    Its default pool audits no random sample (probation answers are still all audited), so
+    tests decide by the tier they give an expert, not by chance; moderation tests set rates.
+    """
+    from marketplace.companies.models import Pool
+    from marketplace.extensions import db
+
     n = next(_counter)
     with app_context(app):
         issued = create_company(
             name or f"Company {n}", currency, slug=f"company-{n}-{uuid.uuid4().hex[:6]}"
         )
+        pool = db.session.scalars(sa.select(Pool).filter_by(company_id=issued.key.company_id)).one()
+        pool.settings = {"audit": {"sample_rates": {"vetted": 0.0, "trusted": 0.0}}}
+        db.session.commit()
         if budget:
             top_up(issued.key.company_id, budget, currency, "initial", Actor.system("test"))
         return CompanyFixture(issued.key.company_id, issued.secret)

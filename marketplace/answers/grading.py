@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -25,9 +24,12 @@ from marketplace.database import utcnow
 from marketplace.errors import NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
-from marketplace.moderation.models import Audit, Verdict
+from marketplace.moderation import sanctions
+from marketplace.moderation.items import open_item
+from marketplace.moderation.models import Audit, AuditReason, Verdict
 from marketplace.questions.models import GoldReference, Question
 from marketplace.queue import JobOptions, enqueue
+from marketplace.rewards import lifecycle
 from scoring.checks import automatic_score, run_checks
 from scoring.gold import grade_gold
 from scoring.quality import QualityInputs, QualityScore, quality_score
@@ -40,10 +42,6 @@ COMPARE_WITH = 200  # recent answers of the company checked for copying (bounded
 COMPARE_DAYS = 30
 DEFAULT_ACCEPT_THRESHOLD = 0.6
 HARD_FLAGS = {SignalCode.PERSONAL_DATA, SignalCode.COPIED}
-
-# Who hears about a decided outcome (the rewards and moderation code register here), so this
-# module does not import them: accepted -> capture the reward, rejected -> release the hold.
-outcome_listeners: list[Callable[[Answer, Outcome], None]] = []
 
 
 def score_answer(answer_id: uuid.UUID) -> Answer:
@@ -238,11 +236,14 @@ def _decide(
         return False
     elif gold is not None:
         target = Outcome.ACCEPTED if gold["passed"] else Outcome.REJECTED
+        sanctions.after_gold(answer.expert_id)
     elif any(s.flagged and s.code in HARD_FLAGS for s in signals):
+        open_item(answer, [AuditReason.LOW_SCORE])
         return False
     else:
         threshold = (company.settings or {}).get("accept_threshold", DEFAULT_ACCEPT_THRESHOLD)
         if quality.value < threshold:
+            open_item(answer, [AuditReason.LOW_SCORE])
             return False
         target = Outcome.ACCEPTED
     if answer.outcome == target:
@@ -251,8 +252,8 @@ def _decide(
     return True
 
 
-def set_outcome(answer: Answer, outcome: Outcome, actor: Actor) -> None:
-    """Record an outcome and tell the listeners (rewards, moderation) in this transaction."""
+def set_outcome(answer: Answer, outcome: Outcome, actor: Actor, reason: str | None = None) -> None:
+    """Record an outcome; money follows it (capture, reversal, reinstatement), same transaction."""
     before = answer.outcome
     answer.outcome, answer.decided_at = outcome, utcnow()
     record(
@@ -261,10 +262,29 @@ def set_outcome(answer: Answer, outcome: Outcome, actor: Actor) -> None:
         "answer",
         answer.id,
         before={"outcome": before.value},
-        after={"outcome": outcome.value},
+        after={"outcome": outcome.value, "reason": reason},
     )
-    for listener in outcome_listeners:
-        listener(answer, outcome)
+    _money_follows(answer, before, outcome, actor, reason)
+
+
+def _money_follows(
+    answer: Answer, before: Outcome, outcome: Outcome, actor: Actor, reason: str | None
+) -> None:
+    """Accepted: a reward is reserved (settlement captures it); un-accepted: reversed."""
+    if outcome == Outcome.ACCEPTED:
+        # A moderator's approval floors the quality (QualityWeights.approve_floor).
+        quality = (
+            max(answer.score or 0.0, 0.7) if latest_verdict(answer.id) else (answer.score or 0.0)
+        )
+        lifecycle.accept_in_transaction(
+            answer.id,
+            min(quality, 1.0),
+            actor,
+            reinstating=before == Outcome.REJECTED,
+            reason=reason or "accepted",
+        )
+    elif before == Outcome.ACCEPTED:
+        lifecycle.reverse_in_transaction(answer.id, (reason or "rejected")[:200], actor)
 
 
 def answers_of_expert(expert_id: uuid.UUID, before: uuid.UUID | None, limit: int) -> list[Answer]:

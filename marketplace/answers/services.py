@@ -13,14 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from marketplace import broadcast
 from marketplace.aftercommit import after_commit
 from marketplace.answers.models import Answer, AnswerStatus
-from marketplace.companies.models import Pool, PoolKind
-from marketplace.database import utcnow
+from marketplace.database import new_id, utcnow
 from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.matching import engine
 from marketplace.matching.claims import release_capacity
 from marketplace.matching.models import Assignment, AssignmentStatus
+from marketplace.moderation.items import open_item, policy_for, tier_in_pool
 from marketplace.questions import states
 from marketplace.questions.models import Question
 from marketplace.questions.models import QuestionStatus as QS
@@ -89,21 +89,29 @@ def _record_answer(assignment: Assignment, text: str, key: str, actor: Actor) ->
         )
     question = db.session.get(Question, assignment.question_id)
     release_capacity(assignment.expert_id)
-    states.move_if(question.id, question.company_id, {QS.ASSIGNED}, QS.ANSWERED, actor)
-    question.answered_at = now
     answer = Answer(
+        id=new_id(),
         assignment_id=assignment.id,
         question_id=question.id,
         expert_id=assignment.expert_id,
         idempotency_key=key,
         body=text,
-        status=AnswerStatus.RELEASED,
-        released_at=now,
         signals={},
     )
+    tier = tier_in_pool(assignment.expert_id, question.pool_id)
+    policy = policy_for(question.pool_id)
+    reasons = policy.at_submission(answer.id, tier, question.is_gold) if tier else []
+    held = policy.holds(reasons)
+    answer.status = AnswerStatus.HELD if held else AnswerStatus.RELEASED
+    answer.released_at = None if held else now
+    target = QS.IN_REVIEW if held else QS.ANSWERED
+    states.move_if(question.id, question.company_id, {QS.ASSIGNED}, target, actor)
+    question.answered_at = now
     db.session.add(answer)
     db.session.flush()
-    if _is_staff_question(assignment):
+    if reasons:
+        open_item(answer, reasons, mandatory=held)
+    if tier is None:  # answered from a staff pool: not paid through the ledger
         rewards.release_question_hold(question.company_id, question.id)
     record(
         actor,
@@ -113,15 +121,16 @@ def _record_answer(assignment: Assignment, text: str, key: str, actor: Actor) ->
         company_id=question.company_id,
         after={"question_id": str(question.id), "chars": len(text)},
     )
-    notify_company(
-        question.company_id,
-        "question.answered",
-        {
-            "question_id": str(question.id),
-            "external_id": question.external_id,
-            "answer": {"id": str(answer.id), "body": text, "submitted_at": now.isoformat()},
-        },
-    )
+    if not held:
+        notify_company(
+            question.company_id,
+            "question.answered",
+            {
+                "question_id": str(question.id),
+                "external_id": question.external_id,
+                "answer": {"id": str(answer.id), "body": text, "submitted_at": now.isoformat()},
+            },
+        )
     after_commit(engine.deadline_store().discard, f"assignment:{assignment.id}")
     after_commit(
         broadcast.to_expert,
@@ -138,25 +147,6 @@ def _record_answer(assignment: Assignment, text: str, key: str, actor: Actor) ->
     )
     after_commit(engine.kick)
     return answer
-
-
-def _is_staff_question(assignment: Assignment) -> bool:
-    """Answered from a staff pool? Staff are the company's own people, not paid by the ledger."""
-    from marketplace.experts.models import MembershipStatus, PoolMembership
-
-    question = db.session.get(Question, assignment.question_id)
-    in_crowd = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(PoolMembership)
-        .join(Pool, Pool.id == PoolMembership.pool_id)
-        .where(
-            PoolMembership.expert_id == assignment.expert_id,
-            PoolMembership.pool_id == question.pool_id,
-            PoolMembership.status == MembershipStatus.APPROVED,
-            Pool.kind == PoolKind.CROWD,
-        )
-    )
-    return not in_crowd
 
 
 def _checked_text(body: str) -> str:

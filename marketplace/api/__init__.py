@@ -12,7 +12,10 @@ from marketplace.api import (
     account,
     expert,
     expert_quality,
+    moderation,
+    onboarding,
     questions,
+    rewards,
     sessions,
     tokens,
     webhooks,
@@ -52,8 +55,25 @@ def init_app(app: Flask) -> ProblemApi:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A company API key."}
     )
-    for module in (questions, account, webhooks, tokens, sessions, expert, expert_quality):
+    modules = (
+        questions,
+        account,
+        webhooks,
+        tokens,
+        sessions,
+        expert,
+        expert_quality,
+        moderation,
+        onboarding,
+    )
+    for module in modules:
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.URL_PREFIX)
-    api.register_blueprint(questions.gold_blp, url_prefix=API_PREFIX + questions.GOLD_URL_PREFIX)
+    extra = (
+        (questions.gold_blp, questions.GOLD_URL_PREFIX),
+        (onboarding.signup_blp, onboarding.SIGNUP_PREFIX),
+        (onboarding.invites_blp, onboarding.INVITES_PREFIX),
+    )
+    for blueprint, prefix in (*extra, *rewards.BLUEPRINTS):
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX + prefix)
     app.extensions["marketplace_api"] = api
     return api

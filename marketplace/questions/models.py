@@ -31,6 +31,7 @@ class QuestionStatus(StrEnum):
     QUEUED = "queued"
     OFFERED = "offered"
     ASSIGNED = "assigned"
+    IN_REVIEW = "in_review"  # answered; the answer waits for a mandatory audit
     ANSWERED = "answered"
     RETURNED = "returned"
     EXPIRED = "expired"

@@ -26,6 +26,8 @@ from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.matching.claims import withdraw_question
 from marketplace.matching.services import question_posted
+from marketplace.moderation.items import open_item, policy_for
+from marketplace.moderation.models import AuditReason
 from marketplace.questions import states
 from marketplace.questions.models import GoldReference, Question, QuestionStatus, QuestionTag
 from marketplace.questions.schemas import QuestionCreateSchema
@@ -335,6 +337,7 @@ def record_feedback(
         company_id=company_id,
         after={"rating": data["rating"], "resolved": data["resolved"]},
     )
+    _audit_if_unhappy(question, data)
     after_commit(
         enqueue,
         "workers.scoring.rescore_question",
@@ -344,6 +347,16 @@ def record_feedback(
     )
     db.session.commit()
     return feedback, True
+
+
+def _audit_if_unhappy(question: Question, data: dict[str, Any]) -> None:
+    """A low rating or a complaint (unresolved, with a comment) sends the answer to audit."""
+    answer = _released_answer(question.id)
+    complaint = data["resolved"] is False and bool(data["comment"])
+    if answer is not None and (
+        complaint or data["rating"] <= policy_for(question.pool_id).low_rating
+    ):
+        open_item(answer, [AuditReason.COMPLAINT if complaint else AuditReason.LOW_RATING])
 
 
 def encode_cursor(last_id: uuid.UUID) -> str:

@@ -9,11 +9,14 @@ from marketplace.questions.models import Question
 from marketplace.questions.models import QuestionStatus as S
 
 ALLOWED: dict[S, frozenset[S]] = {
-    S.QUEUED: frozenset({S.OFFERED, S.ASSIGNED, S.RETURNED, S.EXPIRED, S.CANCELLED}),
-    S.OFFERED: frozenset({S.QUEUED, S.ASSIGNED, S.RETURNED, S.EXPIRED, S.CANCELLED}),
-    S.ASSIGNED: frozenset({S.QUEUED, S.ANSWERED, S.EXPIRED, S.CANCELLED}),
-    # A rejected answer sends the question back to the queue.
-    S.ANSWERED: frozenset({S.QUEUED}),
+    # queued/offered -> answered: an appeal restored the answer a moderator had rejected.
+    S.QUEUED: frozenset({S.OFFERED, S.ASSIGNED, S.ANSWERED, S.RETURNED, S.EXPIRED, S.CANCELLED}),
+    S.OFFERED: frozenset({S.QUEUED, S.ASSIGNED, S.ANSWERED, S.RETURNED, S.EXPIRED, S.CANCELLED}),
+    S.ASSIGNED: frozenset({S.QUEUED, S.ANSWERED, S.IN_REVIEW, S.EXPIRED, S.CANCELLED}),
+    # A held answer is approved (answered) or rejected (back to the queue, or returned).
+    S.IN_REVIEW: frozenset({S.ANSWERED, S.QUEUED, S.RETURNED}),
+    # A rejected answer sends the question back to the queue (or to the company).
+    S.ANSWERED: frozenset({S.QUEUED, S.RETURNED}),
     S.RETURNED: frozenset(),
     S.EXPIRED: frozenset(),
     S.CANCELLED: frozenset(),

@@ -1,4 +1,4 @@
-"""Socket.IO namespaces: /expert (phones), /company (dashboards)."""
+"""Socket.IO namespaces: /expert (phones), /company (dashboards), /moderator (consoles)."""
 
 from __future__ import annotations
 
@@ -7,4 +7,4 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the namespace handlers (once per process)."""
-    from marketplace.realtime import company, expert  # noqa: F401 - handlers register on import
+    from marketplace.realtime import company, expert, moderator  # noqa: F401 - handlers register

@@ -27,7 +27,7 @@ def ok(data: Any = None) -> dict[str, Any]:
     return {"status": 200, "data": data}
 
 
-def socket_caller(auth: Any, role: Role) -> UserCaller:
+def socket_caller(auth: Any, *roles: Role) -> UserCaller:
     """Authenticate a connecting socket by token (auth={"token": ...}) or login session."""
     caller = None
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
@@ -38,8 +38,8 @@ def socket_caller(auth: Any, role: Role) -> UserCaller:
         caller = caller_for_user(uuid.UUID(session["user_id"]))
     if caller is None:
         raise NotAuthenticated("Connect with auth={'token': <token from POST /api/v1/auth/token>}.")
-    if caller.role != role:
-        raise Forbidden(f"This namespace is for the role {role.value}.")
+    if caller.role not in roles:
+        raise Forbidden(f"This namespace is for the role {' or '.join(r.value for r in roles)}.")
     return caller
 
 

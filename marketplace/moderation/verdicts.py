@@ -1,0 +1,180 @@
+"""What a verdict does: the answer's outcome (and so its reward), its release, the question."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from marketplace import broadcast
+from marketplace.accounts.services import UserCaller
+from marketplace.aftercommit import after_commit
+from marketplace.answers import grading
+from marketplace.answers.models import Answer, AnswerStatus, Outcome
+from marketplace.answers.services import sanitize
+from marketplace.database import utcnow
+from marketplace.errors import InvalidInput
+from marketplace.eventlog.services import record
+from marketplace.extensions import db
+from marketplace.matching import engine
+from marketplace.matching.services import settings_of
+from marketplace.moderation import sanctions
+from marketplace.moderation.models import Audit, AuditItem, Verdict
+from marketplace.questions import states
+from marketplace.questions.models import Question
+from marketplace.questions.models import QuestionStatus as QS
+from marketplace.queue import JobOptions, enqueue
+from marketplace.rewards import services as rewards
+from marketplace.webhooks.services import notify_company
+
+# A rejected answer's question goes back to the queue only if this much of its SLA is left.
+REQUEUE_MARGIN = timedelta(minutes=10)
+
+
+def apply(
+    moderator: UserCaller,
+    item: AuditItem,
+    verdict: Verdict,
+    reasons: list[str],
+    edited_body: str | None,
+    note: str | None,
+) -> Audit:
+    """Record the verdict and carry it out (caller's transaction)."""
+    answer = db.session.scalars(
+        sa.select(Answer).where(Answer.id == item.answer_id).with_for_update()
+    ).one()
+    audit = Audit(
+        answer_id=answer.id,
+        moderator_id=moderator.user_id,
+        verdict=verdict,
+        reasons=sorted(set(reasons)),
+        note=note,
+        item_id=item.id,
+    )
+    if item.calibration_for is not None:
+        audit.calibration = True
+        audit.matches_expected = verdict.value == item.expected_verdict
+        db.session.add(audit)
+        return audit
+    db.session.add(audit)
+    record(
+        moderator.actor,
+        f"answer.{verdict.value}",
+        "answer",
+        answer.id,
+        company_id=item.company_id,
+        after={"reasons": audit.reasons, "note": note},
+    )
+    if verdict == Verdict.REJECT:
+        _reject(moderator, answer, audit.reasons)
+    else:
+        _approve(moderator, answer, edited_body)
+    after_commit(
+        broadcast.to_expert,
+        answer.expert_id,
+        "answer.verdict",
+        {
+            "answer_id": str(answer.id),
+            "verdict": verdict.value,
+            "reasons": audit.reasons,
+            "note": note,
+        },
+    )
+    after_commit(
+        enqueue,
+        "workers.scoring.score_answer",
+        str(answer.id),
+        job_id=f"score-{answer.id}-{audit.id}",
+        options=JobOptions(queue="default"),
+    )
+    return audit
+
+
+def _approve(moderator: UserCaller, answer: Answer, edited_body: str | None) -> None:
+    if edited_body is not None:
+        text = sanitize(edited_body)
+        if not text:
+            raise InvalidInput("The edit is empty.", errors={"edited_body": ["Must not be blank."]})
+        answer.edited_body = text
+    if answer.outcome != Outcome.ACCEPTED:
+        grading.set_outcome(answer, Outcome.ACCEPTED, moderator.actor)
+    if answer.status == AnswerStatus.HELD:
+        release_answer(answer, moderator)
+
+
+def release_answer(answer: Answer, moderator: UserCaller) -> None:
+    """A held answer reaches the company now."""
+    question = db.session.get(Question, answer.question_id)
+    answer.status, answer.released_at = AnswerStatus.RELEASED, utcnow()
+    states.move_if(
+        question.id,
+        question.company_id,
+        {QS.IN_REVIEW, QS.QUEUED, QS.OFFERED},
+        QS.ANSWERED,
+        moderator.actor,
+    )
+    notify_company(
+        question.company_id,
+        "question.answered",
+        {
+            "question_id": str(question.id),
+            "external_id": question.external_id,
+            "answer": {
+                "id": str(answer.id),
+                "body": answer.edited_body or answer.body,
+                "submitted_at": answer.created_at.isoformat(),
+                "edited": answer.edited_body is not None,
+            },
+        },
+    )
+
+
+def _reject(moderator: UserCaller, answer: Answer, reasons: list[str]) -> None:
+    question = db.session.get(Question, answer.question_id)
+    was_released = answer.status == AnswerStatus.RELEASED
+    grading.set_outcome(answer, Outcome.REJECTED, moderator.actor, reason=", ".join(reasons))
+    answer.status = AnswerStatus.REJECTED
+    if was_released:
+        notify_company(
+            question.company_id,
+            "question.answer_rejected",
+            {
+                "question_id": str(question.id),
+                "external_id": question.external_id,
+                "answer_id": str(answer.id),
+                "reasons": reasons,
+            },
+        )
+    reopen(question, moderator)
+    sanctions.after_rejection(answer.expert_id, reasons)
+
+
+def reopen(question: Question, moderator: UserCaller) -> None:
+    """The question lost its answer: back to the queue, or to the company if time is short."""
+    if question.status not in {QS.ANSWERED, QS.IN_REVIEW}:
+        return
+    if question.sla_deadline - utcnow() > REQUEUE_MARGIN + timedelta(
+        seconds=settings_of(question).return_margin_seconds
+    ):
+        states.move(question, QS.QUEUED, moderator.actor, reason="answer rejected")
+        after_commit(engine.kick)
+    else:
+        states.move(question, QS.RETURNED, moderator.actor, reason="answer rejected near SLA")
+        rewards.release_question_hold(question.company_id, question.id)
+        notify_company(
+            question.company_id,
+            "question.returned",
+            {
+                "question_id": str(question.id),
+                "external_id": question.external_id,
+                "status": "returned",
+                "reason": "answer rejected near the SLA deadline",
+                "at": utcnow().isoformat(),
+            },
+        )
+
+
+def answer_expert(answer_id: uuid.UUID) -> uuid.UUID:
+    """Who wrote an answer."""
+    return db.session.scalar(sa.select(Answer.expert_id).where(Answer.id == answer_id))
