@@ -118,7 +118,10 @@ def test_demo_seed_builds_the_demo_marketplace_once(app, runner, db):
     assert languages == {"en", "zh"}
     skipped = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert "skipped" in skipped.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Question)) == 200
+    regular = sa.select(sa.func.count()).select_from(Question).filter_by(is_gold=False)
+    assert db.session.scalar(regular) == 200
+    gold = sa.select(sa.func.count()).select_from(Question).filter_by(is_gold=True)
+    assert db.session.scalar(gold) == 5  # qualification tests draw from them
 
 
 def test_demo_key_revokes_the_previous_one(app, runner, client):

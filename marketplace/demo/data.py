@@ -205,3 +205,48 @@ SKILLS_BY_POOL = {
 }
 
 CHANNELS = ["web", "app", "email", "wechat", "weibo", "phone", "other"]
+
+# Known-answer questions per pool: (subject, body, reference answer, required terms). They feed
+# the qualification tests of new applicants and measure experts in the stream.
+GOLD = {
+    "aurora-phones": [
+        (
+            "Phone frozen",
+            "My Aurora X5 froze on the lock screen. How do I restart it?",
+            "Force restart: hold the power and volume down keys together for ten seconds until "
+            "the Aurora logo appears.",
+            ["power"],
+        ),
+        (
+            "How to check warranty",
+            "Where can I see if my phone is still under warranty?",
+            "Open Settings > About phone > Warranty, or enter the serial number on the Aurora "
+            "support site.",
+            ["serial|settings"],
+        ),
+        (
+            "Transfer contacts",
+            "How do I copy my contacts from my old phone?",
+            "Use Aurora Switch: install it on both phones, connect them on the same Wi-Fi and "
+            "choose Contacts.",
+            ["switch"],
+        ),
+    ],
+    "aurora-watch": [
+        (
+            "Watch will not pair",
+            "My Aurora Watch does not show up in the app.",
+            "Restart Bluetooth on the phone, keep the watch on its charger and choose Add device "
+            "in the Aurora Health app.",
+            ["bluetooth"],
+        ),
+    ],
+    "lumen-rewards": [
+        (
+            "How many stars per drink",
+            "How many stars do I earn for one latte?",
+            "Members earn 2 stars per dollar spent; a 5 dollar latte earns 10 stars.",
+            ["2|two"],
+        ),
+    ],
+}

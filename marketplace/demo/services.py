@@ -75,7 +75,32 @@ def seed(expert_count: int = 30, question_count: int = 200, seed_value: int = 20
         summary.companies.append(slug)
     summary.experts = _seed_experts(rng, pools, expert_count)
     summary.questions = _seed_questions(rng, pools, question_count)
+    _seed_gold(pools)
     return summary
+
+
+def _seed_gold(pools: dict[str, tuple]) -> None:
+    """Gold questions (low priority) per pool: qualification tests draw from them."""
+    from marketplace.questions.schemas import GoldQuestionCreateSchema
+    from marketplace.questions.services import create_gold_question
+
+    schema = GoldQuestionCreateSchema()
+    for pool_slug, items in data.GOLD.items():
+        company_id, _, currency = pools[pool_slug]
+        for n, (subject, body, reference, terms) in enumerate(items):
+            payload = {
+                "external_id": f"gold-{pool_slug}-{n}",
+                "channel": "web",
+                "subject": subject,
+                "body": body,
+                "language": "en",
+                "priority": 0,
+                "reward": {"amount": 500 if currency == "CNY" else 100, "currency": currency},
+                "pool": pool_slug,
+                "reference_answers": [reference],
+                "required_terms": terms,
+            }
+            create_gold_question(company_id, schema.load(payload), ACTOR)
 
 
 def _seed_experts(rng: random.Random, pools: dict[str, tuple], count: int) -> int:

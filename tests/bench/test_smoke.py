@@ -31,3 +31,8 @@ def test_offers_benchmark_smoke():
     output = run_bench("bench.offers", "--smoke")
     assert "post -> offer received by the expert" in output
     assert "baseline: raw Socket.IO echo round trip" in output
+
+
+def test_scoring_benchmark_smoke():
+    output = run_bench("bench.scoring", "--smoke")
+    assert "answers per second" in output and "recompute all" in output
