@@ -202,6 +202,7 @@ def _batch(
                 {
                     "id": new_id(),
                     "assignment_id": assignment,
+                    "company_id": company_id,
                     "question_id": question,
                     "expert_id": expert,
                     "idempotency_key": f"k{n}-{k}",

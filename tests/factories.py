@@ -140,6 +140,7 @@ def answer_question(
         answer = Answer(
             assignment_id=assignment.id,
             question_id=question_id,
+            company_id=question.company_id,
             expert_id=expert_id,
             idempotency_key=uuid.uuid4().hex,
             body=text,

@@ -121,9 +121,8 @@ def _context(answer: Answer, question: Question, company: Company) -> AnswerCont
     settings = company.settings or {}
     others = db.session.scalars(
         sa.select(Answer.body)
-        .join(Question, Question.id == Answer.question_id)
         .where(
-            Question.company_id == company.id,
+            Answer.company_id == company.id,
             Answer.id != answer.id,
             Answer.created_at >= utcnow() - timedelta(days=COMPARE_DAYS),
         )

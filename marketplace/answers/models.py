@@ -38,7 +38,11 @@ class Answer(UuidPk, Timestamps, Base):
     """The expert's answer to an assignment (sanitised text)."""
 
     __tablename__ = "answers"
-    __table_args__ = (sa.UniqueConstraint("expert_id", "idempotency_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("expert_id", "idempotency_key"),
+        # Copy checks read a company's most recent answers.
+        sa.Index("ix_answers_company_recent", "company_id", "created_at"),
+    )
 
     assignment_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("assignments.id", ondelete="CASCADE"), unique=True
@@ -46,6 +50,8 @@ class Answer(UuidPk, Timestamps, Base):
     question_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True
     )
+    # The question's company, kept on the answer so tenant queries need no join.
+    company_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("companies.id"))
     expert_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
     )

@@ -93,6 +93,7 @@ def _record_answer(assignment: Assignment, text: str, key: str, actor: Actor) ->
         id=new_id(),
         assignment_id=assignment.id,
         question_id=question.id,
+        company_id=question.company_id,
         expert_id=assignment.expert_id,
         idempotency_key=key,
         body=text,

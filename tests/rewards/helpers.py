@@ -128,6 +128,7 @@ def answer(
     answer_row = Answer(
         assignment_id=assignment.id,
         question_id=question_id,
+        company_id=question.company_id,
         expert_id=expert_id,
         idempotency_key=uuid.uuid4().hex,
         body="Here is how to fix it.",
