@@ -8,7 +8,16 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from marketplace.api import account, expert, questions, sessions, tokens, webhooks
+from marketplace.api import (
+    account,
+    expert,
+    keys,
+    pools,
+    questions,
+    sessions,
+    tokens,
+    webhooks,
+)
 from marketplace.errors import ProblemSchema, http_exception_problem, problem_response
 
 API_PREFIX = "/api/v1"
@@ -44,7 +53,7 @@ def init_app(app: Flask) -> ProblemApi:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A company API key."}
     )
-    for module in (questions, account, webhooks, tokens, sessions, expert):
+    for module in (questions, account, webhooks, keys, pools, tokens, sessions, expert):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.URL_PREFIX)
     app.extensions["marketplace_api"] = api
     return api
