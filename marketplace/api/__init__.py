@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from marketplace.api import (
     account,
+    analytics,
     expert,
     keys,
     pools,
@@ -53,7 +54,17 @@ def init_app(app: Flask) -> ProblemApi:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A company API key."}
     )
-    for module in (questions, account, webhooks, keys, pools, tokens, sessions, expert):
+    for module in (
+        questions,
+        account,
+        analytics,
+        webhooks,
+        keys,
+        pools,
+        tokens,
+        sessions,
+        expert,
+    ):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.URL_PREFIX)
     app.extensions["marketplace_api"] = api
     return api
