@@ -12,10 +12,12 @@ from marketplace.api import (
     account,
     analytics,
     expert,
+    expert_profile,
     keys,
     pools,
     questions,
     sessions,
+    signup,
     tokens,
     webhooks,
 )
@@ -63,7 +65,9 @@ def init_app(app: Flask) -> ProblemApi:
         pools,
         tokens,
         sessions,
+        signup,
         expert,
+        expert_profile,
     ):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.URL_PREFIX)
     app.extensions["marketplace_api"] = api
