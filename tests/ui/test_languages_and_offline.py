@@ -73,6 +73,11 @@ def test_a_dropped_connection_shows_offline_and_restores_the_pending_offer(
         assert {"/app/", "/static/dist/app.js", "/app/manifest.webmanifest"} <= set(cached)
         manifest = phone.evaluate("fetch('/app/manifest.webmanifest').then((r) => r.json())")
         assert manifest["start_url"] == "/app/" and manifest["display"] == "standalone"
+        cdp = context.new_cdp_session(phone)  # Chromium's own verdict on installing the PWA
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        cdp.detach()
+        # Playwright's contexts are incognito profiles, where nothing is installable.
+        assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
 
         site.post_question(subject="Offline test: screen flickers")
         card = phone.locator("[data-testid=offer-card]", has_text="Offline test")

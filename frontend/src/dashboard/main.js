@@ -96,7 +96,11 @@ function startDashboard(who) {
   wired = true;
   onLiveStatus(renderLive);
   onLiveEvent(throttled(() => shell && loadAccount(), 3000)); // holds and spend move with events
-  window.addEventListener('hashchange', () => shell && mount());
+  window.addEventListener('hashchange', () => {
+    if (!shell) return;
+    mount();
+    shell.screen.focus({ preventScroll: true });
+  });
 }
 
 function signedOut() {

@@ -7,7 +7,29 @@ import { parseMajor } from '../lib/currencies.js';
 import { fmtNumber, t } from '../lib/i18n.js';
 import { errorText, notice, section } from '../lib/ui.js';
 
-const BATCH_SIZE = 200; // well under the API's 1,000 items and 4 MiB per request
+// Batches stay well under the API's limits of 1,000 items and 4 MiB per request.
+const BATCH_ITEMS = 200;
+const BATCH_BYTES = 3 * 1024 * 1024;
+const encoder = new TextEncoder();
+
+/** Split rows into batches by count and by their size as JSON (CJK text is 3 bytes a char). */
+export function batches(rows) {
+  const out = [];
+  let current = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = encoder.encode(JSON.stringify(row.item)).length + 1;
+    if (current.length && (current.length >= BATCH_ITEMS || bytes + size > BATCH_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
 const COLUMNS = ['external_id', 'channel', 'subject', 'body', 'language', 'reward_amount', 'reward', 'reward_currency', 'tags', 'priority', 'customer_ref', 'sla_deadline', 'pool', 'offer_mode'];
 const EXAMPLE = [
   ['external_id', 'channel', 'subject', 'body', 'language', 'reward', 'reward_currency', 'tags', 'priority'],
@@ -117,8 +139,8 @@ export function uploadScreen({ refreshAccount }) {
     progress.max = Math.max(1, rows.length);
     progress.value = failures.length;
     try {
-      for (let i = 0; i < sendable.length && !stopping; i += BATCH_SIZE) {
-        const chunk = sendable.slice(i, i + BATCH_SIZE);
+      for (const chunk of batches(sendable)) {
+        if (stopping) break;
         const result = await post('/questions/batch', { items: chunk.map((r) => r.item) });
         totals.created += result.created;
         totals.existing += result.existing;

@@ -1,7 +1,7 @@
 // The expert app: a phone-first PWA shell served at /app/ (see marketplace/web).
 import { h, replace } from '../lib/dom.js';
 import { initLocale, onLocaleChange, registerMessages, t } from '../lib/i18n.js';
-import { onUnauthenticated } from '../lib/api.js';
+import { get, onUnauthenticated } from '../lib/api.js';
 import { currentSession, loginScreen, logOut, wrongRoleScreen } from '../lib/auth.js';
 import { notice, toast } from '../lib/ui.js';
 import common from '../messages/common.js';
@@ -13,7 +13,7 @@ import { earningsScreen } from './earnings.js';
 import { meScreen } from './me.js';
 import { offersScreen } from './offers.js';
 import { signupScreen } from './signup.js';
-import { state, subscribe } from './state.js';
+import { changed, state, subscribe } from './state.js';
 import { composerScreen, workScreen } from './work.js';
 
 registerMessages(common, expertMessages);
@@ -84,6 +84,7 @@ function startApp(session) {
   if (!live) {
     live = true;
     start({ onRefused: () => signedOut() });
+    checkPools();
   }
   if (wired) return;
   wired = true;
@@ -92,8 +93,24 @@ function startApp(session) {
     current?.update?.(what);
     renderChrome();
   });
-  window.addEventListener('hashchange', () => shell && mountScreen());
+  window.addEventListener('hashchange', () => {
+    if (!shell) return;
+    mountScreen();
+    shell.screen.focus({ preventScroll: true }); // screen readers start at the new screen
+    window.scrollTo(0, 0);
+  });
   setInterval(() => tickCountdowns(root), 500);
+}
+
+/** Whether the expert is in any pool yet (the offers screen says how to get offers if not). */
+async function checkPools() {
+  try {
+    const pools = await get('/expert/pools');
+    state.notInAnyPool = !pools.memberships.some((m) => m.status === 'approved');
+    changed('presence');
+  } catch {
+    // only a hint; the Me screen shows the pools
+  }
 }
 
 function signedOut() {
