@@ -47,6 +47,15 @@ def test_the_message_catalogues_agree():
     assert result.returncode == 0, result.stderr
 
 
+def test_the_pure_helpers_pass_their_node_tests():
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: the front end's unit tests need it")
+    result = subprocess.run(
+        ["node", "--test", "frontend/tests/"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
 def test_libraries_come_pinned_from_the_lockfile():
     lock = (ROOT / "package-lock.json").read_text()
     for package in ("socket.io-client", "uplot", "esbuild"):
