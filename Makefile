@@ -1,12 +1,18 @@
 # The two commands: `make run` serves the product on embedded defaults; `make test` runs the tests.
 PYTHON ?= python3
+NPM ?= npm
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
+# Front-end sources: the expert app, the dashboard and their build script (frontend/build.mjs).
+FRONTEND_SOURCES := $(shell find frontend -type f 2>/dev/null)
+# Debian packages for the browser tests: root installs them, anyone else through `sudo -n`.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: run test lint format worker clean
+.PHONY: run test lint format worker clean frontend browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,18 +26,42 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-run: $(VENV)/.installed
+# JavaScript libraries come from the npm registry, pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "npm (Node.js 18+) is needed to build the front end"; exit 1; }
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+# esbuild bundles frontend/ into static/dist (served by Flask; nothing is fetched at run time).
+static/dist/.built: node_modules/.installed $(FRONTEND_SOURCES)
+	$(NPM) run build
+	touch $@
+
+frontend: static/dist/.built
+
+# Debian's chromium for the Playwright tests (Playwright never downloads a browser here), and a
+# CJK font so Chinese screenshots are legible. If it cannot be installed the tests say so and skip.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		$(APT_INSTALL) chromium || { $(SUDO) apt-get update -q && $(APT_INSTALL) chromium; } \
+		|| echo "could not install chromium: the browser tests will be skipped"; }
+	@fc-list :lang=zh 2>/dev/null | grep -q . || $(APT_INSTALL) fonts-wqy-zenhei >/dev/null 2>&1 \
+		|| echo "no CJK font: Chinese screenshots will show boxes"
+
+run: $(VENV)/.installed static/dist/.built
 	$(BIN)/flask db upgrade
 	LOG_LEVEL=WARNING $(BIN)/flask demo seed --if-empty
 	@echo "----------------------------------------------------------------------"
 	@echo "demo API key (company Aurora):"
 	@LOG_LEVEL=WARNING $(BIN)/flask demo key
 	@LOG_LEVEL=WARNING $(BIN)/flask demo logins
+	@echo "expert app:  http://$(HOST):$(PORT)/app/      dashboard: http://$(HOST):$(PORT)/dashboard"
 	@echo "try: curl -H 'Authorization: Bearer <key>' http://$(HOST):$(PORT)/api/v1/questions"
 	@echo "----------------------------------------------------------------------"
 	$(BIN)/flask serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test static/dist/.built browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
@@ -46,4 +76,4 @@ worker: $(VENV)/.installed
 	$(BIN)/flask worker
 
 clean:
-	rm -rf $(VENV) instance/marketplace.db* .pytest_cache
+	rm -rf $(VENV) instance/marketplace.db* .pytest_cache node_modules static/dist tests/artifacts

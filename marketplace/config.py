@@ -63,6 +63,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "ANSWER_MAX_CHARS": _int("ANSWER_MAX_CHARS", 5000),
         "PRESENCE_GRACE_SECONDS": _int("PRESENCE_GRACE_SECONDS", 8),
         "MATCHING_ENGINE_AUTOSTART": os.environ.get("MATCHING_ENGINE_AUTOSTART", "1") == "1",
+        # Experts may create their own accounts from the app (pools still need vetting).
+        "EXPERT_SIGNUP": os.environ.get("EXPERT_SIGNUP", "1") == "1",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "1200 per minute"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",

@@ -286,14 +286,6 @@ def _money_follows(
         lifecycle.reverse_in_transaction(answer.id, (reason or "rejected")[:200], actor)
 
 
-def answers_of_expert(expert_id: uuid.UUID, before: uuid.UUID | None, limit: int) -> list[Answer]:
-    """The expert's answers, newest first, with scores and reasons."""
-    query = sa.select(Answer).filter_by(expert_id=expert_id)
-    if before is not None:
-        query = query.where(Answer.id < before)
-    return list(db.session.scalars(query.order_by(Answer.id.desc()).limit(limit)))
-
-
 def answer_of_expert(expert_id: uuid.UUID, answer_id: uuid.UUID) -> Answer:
     """One of the expert's own answers."""
     answer = db.session.scalars(

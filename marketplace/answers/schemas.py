@@ -50,13 +50,6 @@ class ScoredAnswerSchema(Schema):
     decided_at = fields.AwareDateTime(allow_none=True)
 
 
-class AnswerPageArgsSchema(Schema):
-    """Newest first; pass the last id as `before` for the next page."""
-
-    before = fields.UUID(load_default=None)
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-
-
 class ReviewTaskSchema(Schema):
     """An answer to review: the question and the answer, never who wrote it."""
 

@@ -10,13 +10,18 @@ from werkzeug.exceptions import HTTPException
 
 from marketplace.api import (
     account,
+    analytics,
     expert,
+    expert_profile,
     expert_quality,
+    keys,
     moderation,
     onboarding,
+    pools,
     questions,
     rewards,
     sessions,
+    signup,
     tokens,
     webhooks,
 )
@@ -58,10 +63,15 @@ def init_app(app: Flask) -> ProblemApi:
     modules = (
         questions,
         account,
+        analytics,
         webhooks,
+        keys,
+        pools,
         tokens,
         sessions,
+        signup,
         expert,
+        expert_profile,
         expert_quality,
         moderation,
         onboarding,
@@ -70,7 +80,6 @@ def init_app(app: Flask) -> ProblemApi:
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.URL_PREFIX)
     extra = (
         (questions.gold_blp, questions.GOLD_URL_PREFIX),
-        (onboarding.signup_blp, onboarding.SIGNUP_PREFIX),
         (onboarding.invites_blp, onboarding.INVITES_PREFIX),
     )
     for blueprint, prefix in (*extra, *rewards.BLUEPRINTS):

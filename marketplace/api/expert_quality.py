@@ -1,4 +1,4 @@
-"""An expert's scores (with the reasons), peer reviews, and reputation."""
+"""Why an answer scored as it did, and peer reviews."""
 
 from __future__ import annotations
 
@@ -11,31 +11,17 @@ from flask.views import MethodView
 from marketplace.accounts.models import Role
 from marketplace.answers import grading, reviews
 from marketplace.answers.schemas import (
-    AnswerPageArgsSchema,
     ReviewInSchema,
     ReviewTaskSchema,
     ScoredAnswerSchema,
 )
 from marketplace.api.auth import user_caller
 from marketplace.api.guards import user_blueprint
-from marketplace.experts import profiles
-from marketplace.experts.schemas import ExpertStandingSchema
 
 URL_PREFIX = "/expert"
 blp = user_blueprint(
     "expert-quality", __name__, "An expert's scores, reviews and reputation.", Role.EXPERT
 )
-
-
-@blp.route("/answers")
-class Answers(MethodView):
-    """My answers."""
-
-    @blp.arguments(AnswerPageArgsSchema, location="query")
-    @blp.response(200, ScoredAnswerSchema(many=True))
-    def get(self, args: dict[str, Any]) -> Any:
-        """My answers, newest first, each with its score, outcome and the reasons."""
-        return grading.answers_of_expert(user_caller().user_id, args["before"], args["limit"])
 
 
 @blp.route("/answers/<uuid:answer_id>")
@@ -70,13 +56,3 @@ class Reviews(MethodView):
         """Grade an answer 1-5; reviewers are weighed by their measured reliability."""
         caller = user_caller()
         reviews.submit_review(caller.user_id, data["answer_id"], data["grade"], caller.actor)
-
-
-@blp.route("/standing")
-class Standing(MethodView):
-    """Reputation and tiers."""
-
-    @blp.response(200, ExpertStandingSchema)
-    def get(self) -> Any:
-        """My reputation overall and per pool (mean and lower bound), tiers and skills."""
-        return profiles.standing(user_caller().user_id)

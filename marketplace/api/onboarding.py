@@ -1,38 +1,28 @@
-"""Expert sign-up, pools and qualification tests, appeals and sanctions; company invites."""
+"""Applying to pools and qualification tests, appeals and sanctions; company invites."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from marketplace.accounts.models import Role
 from marketplace.api.auth import company_caller, user_caller
-from marketplace.api.guards import company_blueprint, require_json_body, user_blueprint
-from marketplace.extensions import limiter
+from marketplace.api.guards import company_blueprint, user_blueprint
 from marketplace.moderation import disputes, sanctions, vetting
 from marketplace.moderation.schemas import (
     AppealSchema,
+    ApplicationStatusSchema,
     ApplySchema,
     DisputeSchema,
     InviteInSchema,
     InviteOutSchema,
-    MembershipSchema,
-    PoolChoiceSchema,
     SanctionSchema,
-    SignupResultSchema,
-    SignupSchema,
     TestAnswersSchema,
     TestQuestionSchema,
     TestResultSchema,
 )
-
-signup_blp = Blueprint("signup", __name__, description="Become an expert.")
-signup_blp.before_request(require_json_body)
-SIGNUP_PREFIX = "/experts"
 
 blp = user_blueprint(
     "expert-onboarding", __name__, "Pools, qualification tests, appeals.", Role.EXPERT
@@ -43,37 +33,12 @@ invites_blp = company_blueprint("invites", __name__, "Invite known fans to invit
 INVITES_PREFIX = "/invites"
 
 
-@signup_blp.route("")
-class Signup(MethodView):
-    """Sign-up."""
-
-    decorators = [limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])]
-
-    @signup_blp.arguments(SignupSchema)
-    @signup_blp.response(201, SignupResultSchema)
-    @signup_blp.doc(security=[])
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Create an expert account: e-mail, password, languages, brands, topics, motivation."""
-        user_id, token = vetting.signup(data)
-        return {"user_id": user_id, "token": token}
-
-
-@blp.route("/pools")
-class Pools(MethodView):
-    """Brand pools."""
-
-    @blp.response(200, PoolChoiceSchema(many=True))
-    def get(self) -> Any:
-        """Pools I am in and those I can apply to."""
-        return vetting.pools_for(user_caller().user_id)
-
-
 @blp.route("/pools/<uuid:pool_id>/apply")
 class Apply(MethodView):
     """Apply to a pool."""
 
     @blp.arguments(ApplySchema)
-    @blp.response(201, MembershipSchema)
+    @blp.response(201, ApplicationStatusSchema)
     def post(self, data: dict[str, Any], pool_id: uuid.UUID) -> Any:
         """Apply; invite-only pools need the token from the invite link."""
         caller = user_caller()

@@ -16,6 +16,7 @@ from marketplace.questions.schemas import (
     BatchResultSchema,
     FeedbackSchema,
     GoldQuestionCreateSchema,
+    HistoryEventSchema,
     QuestionBatchSchema,
     QuestionCreateSchema,
     QuestionListArgsSchema,
@@ -128,6 +129,17 @@ class QuestionFeedback(MethodView):
             caller.company_id, question_id, data, caller.actor
         )
         return feedback, 201 if created else 200
+
+
+@blp.route("/<uuid:question_id>/history")
+class QuestionHistory(MethodView):
+    """What happened to a question."""
+
+    @blp.response(200, HistoryEventSchema(many=True))
+    def get(self, question_id: uuid.UUID) -> Any:
+        """The question's trail from the event log, oldest first (status moves, escalation,
+        answer, feedback, moderation)."""
+        return services.question_history(company_caller().company_id, question_id)
 
 
 gold_blp = company_blueprint("gold", __name__, "Known-answer questions that measure experts.")

@@ -33,7 +33,7 @@ class SessionSchema(Schema):
     csrf_token = fields.String()
 
 
-def _describe(user: Any) -> dict[str, Any]:
+def describe(user: Any) -> dict[str, Any]:
     return {
         "user_id": user.id,
         "role": user.role.value,
@@ -57,7 +57,7 @@ class Session(MethodView):
         caller = session_caller()
         if caller is None:
             raise NotAuthenticated("Not logged in.")
-        return _describe(services.get_user(caller.user_id))
+        return describe(services.get_user(caller.user_id))
 
     @blp.arguments(LoginSchema)
     @blp.response(200, SessionSchema)
@@ -68,7 +68,7 @@ class Session(MethodView):
         session.clear()  # a new session on every login (no fixation)
         session["user_id"] = str(user.id)
         session.permanent = True
-        return _describe(user)
+        return describe(user)
 
     @blp.response(204)
     def delete(self) -> None:

@@ -8,6 +8,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -16,9 +17,12 @@ from marketplace.database import utcnow
 from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
+from marketplace.matching.settings import MatchingSettings, settings_for
 from marketplace.rewards.currencies import is_currency
 
 KEY_PREFIX = "mk_"
+# last_used_at is written at most this often per key, so authenticating stays read-mostly.
+KEY_USE_RESOLUTION = timedelta(minutes=1)
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 
 
@@ -124,6 +128,16 @@ def issue_api_key(company_id: uuid.UUID, name: str, actor: Actor) -> IssuedKey:
     return issued
 
 
+def list_api_keys(company_id: uuid.UUID) -> list[ApiKey]:
+    """The company's keys, newest first, revoked ones included (secrets are never kept)."""
+    query = (
+        sa.select(ApiKey)
+        .filter_by(company_id=company_id)
+        .order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
 def revoke_api_key(company_id: uuid.UUID, key_id: uuid.UUID, actor: Actor) -> ApiKey:
     """Revoke one of the company's keys; requests with it fail from now on."""
     key = db.session.scalars(
@@ -148,7 +162,26 @@ def authenticate_api_key(presented: str) -> CompanyCaller | None:
         return None
     if not hmac.compare_digest(key.secret_hash, _hash(presented)):
         return None
+    _note_use(key)
     return CompanyCaller(company_id=key.company_id, api_key_id=key.id)
+
+
+def _note_use(key: ApiKey) -> None:
+    """Stamp last_used_at, at most once per KEY_USE_RESOLUTION (one conditional UPDATE)."""
+    now = utcnow()
+    if key.last_used_at is not None and now - key.last_used_at < KEY_USE_RESOLUTION:
+        return
+    table = ApiKey.__table__
+    db.session.execute(
+        sa.update(table)
+        .where(
+            table.c.id == key.id,
+            sa.or_(table.c.last_used_at.is_(None), table.c.last_used_at < now - KEY_USE_RESOLUTION),
+        )
+        .values(last_used_at=now)
+    )
+    # Authentication runs before the request does anything else: this commit is the stamp only.
+    db.session.commit()
 
 
 def get_company(company_id: uuid.UUID) -> Company:
@@ -230,3 +263,82 @@ def _prefix_of(presented: str) -> str | None:
 def _hash(secret: str) -> str:
     # Keys carry 256 random bits, so a fast hash is enough; passwords use a slow KDF instead.
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PoolView:
+    """A pool with the matching settings in effect for it."""
+
+    pool: Pool
+    effective: MatchingSettings
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.pool, name)
+
+
+def list_pools(company_id: uuid.UUID) -> list[PoolView]:
+    """The company's pools, oldest first, with their effective matching settings."""
+    company = get_company(company_id)
+    query = sa.select(Pool).filter_by(company_id=company_id).order_by(Pool.created_at, Pool.id)
+    return [_pool_view(company, pool) for pool in db.session.scalars(query)]
+
+
+def get_pool(company_id: uuid.UUID, slug: str) -> PoolView:
+    """One of the company's pools by slug; another company's is not found."""
+    return _pool_view(get_company(company_id), _own_pool(company_id, slug))
+
+
+def update_pool_settings(
+    company_id: uuid.UUID, slug: str, changes: dict[str, object], actor: Actor
+) -> PoolView:
+    """Change a pool's offer mode, invite-only flag and matching settings (validated input).
+
+    A numeric setting set to None goes back to the company's value; offer_mode None likewise.
+    """
+    pool = _own_pool(company_id, slug)
+    before = _pool_state(pool)
+    own = dict(pool.settings or {})
+    for name, value in changes.items():
+        if name == "offer_mode":
+            pool.offer_mode = value  # type: ignore[assignment]
+        elif name == "invite_only":
+            pool.invite_only = bool(value)
+        elif value is None:
+            own.pop(name, None)
+        else:
+            own[name] = value
+    pool.settings = own  # a new dict, so the JSON column is seen as changed
+    after = _pool_state(pool)
+    if after != before:
+        record(
+            actor,
+            "pool.settings_changed",
+            "pool",
+            pool.id,
+            company_id=company_id,
+            before=before,
+            after=after,
+        )
+    db.session.commit()
+    return _pool_view(get_company(company_id), pool)
+
+
+def _own_pool(company_id: uuid.UUID, slug: str) -> Pool:
+    pool = db.session.scalars(
+        sa.select(Pool).filter_by(company_id=company_id, slug=slug)
+    ).one_or_none()
+    if pool is None:
+        raise NotFound("No such pool.")
+    return pool
+
+
+def _pool_state(pool: Pool) -> dict[str, object]:
+    return {
+        "offer_mode": pool.offer_mode.value if pool.offer_mode else None,
+        "invite_only": pool.invite_only,
+        "settings": dict(pool.settings or {}),
+    }
+
+
+def _pool_view(company: Company, pool: Pool) -> PoolView:
+    return PoolView(pool, settings_for(company, pool))

@@ -37,6 +37,7 @@ def create_expert(
     capacity: int = 2,
     company_id: uuid.UUID | None = None,
     actor: Actor | None = None,
+    locale: str = "en",
 ) -> User:
     """Create an expert account and profile (not yet in any pool)."""
     languages = sorted({lang.strip().lower() for lang in languages if lang.strip()})
@@ -50,7 +51,9 @@ def create_expert(
         errors["capacity"] = ["Must be between 1 and 20."]
     if errors:
         raise InvalidInput("The expert is not valid.", errors=errors)
-    user = new_user(email, password, display_name, Role.EXPERT, company_id=company_id)
+    user = new_user(
+        email, password, display_name, Role.EXPERT, company_id=company_id, locale=locale
+    )
     db.session.add(ExpertProfile(user_id=user.id, capacity=capacity))
     db.session.flush()  # the profile row must exist before rows that point at it
     db.session.add_all(ExpertLanguage(expert_id=user.id, language=lang) for lang in languages)

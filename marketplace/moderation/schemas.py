@@ -176,56 +176,13 @@ class ReportSchema(Schema):
     kappa = fields.Float(allow_none=True)
 
 
-class SignupSchema(Schema):
-    """An expert's sign-up."""
-
-    email = fields.String(required=True, validate=validate.Length(3, 254))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 256))
-    display_name = fields.String(required=True, validate=validate.Length(1, 80))
-    languages = fields.List(
-        fields.String(validate=validate.Length(2, 3)),
-        required=True,
-        validate=validate.Length(1, 10),
-    )
-    skills = fields.Dict(
-        keys=fields.String(validate=validate.Length(1, 40)),
-        values=fields.Integer(strict=True, validate=validate.Range(1, 5)),
-        load_default=dict,
-        validate=validate.Length(max=30),
-    )
-    brands = fields.List(
-        fields.String(validate=validate.Length(1, 80)),
-        load_default=list,
-        validate=validate.Length(max=20),
-    )
-    motivation = fields.String(load_default="", validate=validate.Length(max=2000))
-
-
-class SignupResultSchema(Schema):
-    """The new expert and a bearer token."""
-
-    user_id = fields.UUID()
-    token = fields.String()
-
-
-class PoolChoiceSchema(Schema):
-    """A pool the expert is in or may apply to."""
-
-    pool_id = fields.UUID()
-    name = fields.String()
-    brand = fields.String()
-    invite_only = fields.Boolean()
-    status = fields.String(allow_none=True)
-    tier = fields.String(allow_none=True)
-
-
 class ApplySchema(Schema):
     """Apply to a pool (invite-only pools need the invite token)."""
 
     invite = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
 
 
-class MembershipSchema(Schema):
+class ApplicationStatusSchema(Schema):
     """Where the application stands."""
 
     pool_id = fields.UUID()

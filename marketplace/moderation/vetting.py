@@ -1,4 +1,4 @@
-"""Onboarding: sign-up, applying to a brand pool, the qualification test, approval, invites."""
+"""Onboarding: applying to a brand pool, the qualification test, approval, invites."""
 
 from __future__ import annotations
 
@@ -14,14 +14,12 @@ import sqlalchemy as sa
 from marketplace import broadcast
 from marketplace.accounts.models import Role
 from marketplace.accounts.services import UserCaller
-from marketplace.accounts.tokens import issue_token
 from marketplace.aftercommit import after_commit
 from marketplace.companies.models import Pool, PoolKind
 from marketplace.database import utcnow
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.experts.models import ExpertProfile, MembershipStatus, PoolMembership, Tier
-from marketplace.experts.services import create_expert
 from marketplace.extensions import db
 from marketplace.moderation.models import PoolInvite, QualificationAttempt
 from marketplace.questions.models import GoldReference, Question
@@ -29,46 +27,6 @@ from scoring.gold import grade_gold
 
 TEST_SIZE = 3
 INVITE_DAYS = 14
-
-
-def signup(data: dict[str, Any]) -> tuple[uuid.UUID, str]:
-    """Create an expert account from the sign-up form; returns the id and a bearer token."""
-    user = create_expert(
-        data["email"],
-        data["password"],
-        data["display_name"],
-        languages=data["languages"],
-        skills=data["skills"],
-        actor=Actor.system("signup"),
-    )
-    profile = db.session.get(ExpertProfile, user.id)
-    profile.headline = ", ".join(data["brands"])[:200]
-    profile.motivation = data["motivation"]
-    db.session.commit()
-    return user.id, issue_token(user.id, Role.EXPERT)
-
-
-def pools_for(expert_id: uuid.UUID) -> list[dict[str, Any]]:
-    """Crowd pools the expert is in or may apply to (invite-only ones only if invited/in)."""
-    mine = {
-        m.pool_id: m
-        for m in db.session.scalars(sa.select(PoolMembership).filter_by(expert_id=expert_id))
-    }
-    pools = db.session.scalars(
-        sa.select(Pool).filter_by(kind=PoolKind.CROWD).order_by(Pool.name)
-    ).all()
-    return [
-        {
-            "pool_id": p.id,
-            "name": p.name,
-            "brand": p.brand,
-            "invite_only": p.invite_only,
-            "status": mine[p.id].status.value if p.id in mine else None,
-            "tier": mine[p.id].tier.value if p.id in mine else None,
-        }
-        for p in pools
-        if p.id in mine or not p.invite_only
-    ]
 
 
 def apply(

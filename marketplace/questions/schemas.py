@@ -218,3 +218,16 @@ class BatchResultSchema(Schema):
     created = fields.Integer()
     existing = fields.Integer()
     failed = fields.Integer()
+
+
+class HistoryEventSchema(Schema):
+    """One entry of a question's trail (who acted is given by kind only)."""
+
+    at = fields.AwareDateTime(attribute="occurred_at")
+    action = fields.String()
+    entity = fields.String(attribute="entity_type")
+    actor = fields.String(
+        attribute="actor_type", metadata={"description": "user, api_key or system"}
+    )
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)

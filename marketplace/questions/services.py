@@ -22,6 +22,7 @@ from marketplace.answers.models import Answer, AnswerStatus, Feedback
 from marketplace.companies.services import find_pool
 from marketplace.database import utcnow
 from marketplace.errors import Conflict, DomainError, InvalidInput, NotFound
+from marketplace.eventlog.models import Event
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.matching.claims import withdraw_question
@@ -37,6 +38,8 @@ from marketplace.rewards.models import AccountKind, LedgerAccount
 
 SLA_MIN = timedelta(minutes=1)
 SLA_MAX = timedelta(days=30)
+# A question's trail is short; the bound only guards against a runaway loop of events.
+HISTORY_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -412,3 +415,24 @@ def _views(questions: list[Question]) -> list[QuestionView]:
         for f in db.session.scalars(sa.select(Feedback).where(Feedback.question_id.in_(ids)))
     }
     return [QuestionView(q, answers.get(q.id), feedback.get(q.id)) for q in questions]
+
+
+def question_history(company_id: uuid.UUID, question_id: uuid.UUID) -> list[Event]:
+    """The event log of one of the company's questions and its answers, oldest first: status
+    moves, escalations, answers, feedback and (once moderation records them) verdicts."""
+    question = _own_question(company_id, question_id)
+    answer_ids = [
+        str(i) for i in db.session.scalars(sa.select(Answer.id).filter_by(question_id=question.id))
+    ]
+    about = sa.and_(Event.entity_type == "question", Event.entity_id == str(question.id))
+    if answer_ids:
+        about = sa.or_(
+            about, sa.and_(Event.entity_type == "answer", Event.entity_id.in_(answer_ids))
+        )
+    query = (
+        sa.select(Event)
+        .where(Event.company_id == company_id, about)
+        .order_by(Event.id)
+        .limit(HISTORY_LIMIT)
+    )
+    return list(db.session.scalars(query))

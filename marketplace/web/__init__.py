@@ -1,12 +1,33 @@
-"""Server-rendered pages: the landing page and the API reference."""
+"""Server-rendered pages: the landing page, the API reference, and the shells of the expert
+app (a PWA under /app/) and the company dashboard (/dashboard), which load the bundles built
+from frontend/ into static/dist (`make run` builds them)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+)
 
 bp = Blueprint("web", __name__, template_folder="templates")
+
+
+def _dist() -> str:
+    return os.path.join(current_app.static_folder or "static", "dist")
+
+
+def frontend_built() -> bool:
+    """Whether the bundles exist (npm run build writes build.json last)."""
+    return os.path.exists(os.path.join(_dist(), "build.json"))
 
 
 @bp.get("/")
@@ -28,6 +49,46 @@ def api_reference() -> str:
     return render_template("api_reference.html", spec=spec, operations=_operations(spec))
 
 
+@bp.get("/app")
+def expert_app_redirect() -> Response:
+    """The app lives under /app/ so that its service worker's scope covers it."""
+    return redirect("/app/", code=308)
+
+
+@bp.get("/app/")
+def expert_app() -> tuple[str, int]:
+    """The expert app's shell (the script renders every screen)."""
+    return _shell("expert_app.html")
+
+
+@bp.get("/app/sw.js")
+def service_worker() -> Response:
+    """The service worker, served from /app/ so its scope is /app/; never cached by HTTP."""
+    response = send_from_directory(_dist(), "sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/app/manifest.webmanifest")
+def manifest() -> Response:
+    """The web app manifest (installable PWA)."""
+    return send_from_directory(
+        _dist(), "manifest.webmanifest", mimetype="application/manifest+json", max_age=0
+    )
+
+
+@bp.get("/dashboard")
+def dashboard() -> tuple[str, int]:
+    """The company dashboard's shell."""
+    return _shell("dashboard.html")
+
+
+def _shell(template: str) -> tuple[str, int]:
+    if not frontend_built():
+        return render_template("not_built.html"), 503
+    return render_template(template), 200
+
+
 def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
     operations = []
     for path, methods in spec.get("paths", {}).items():
@@ -37,6 +98,42 @@ def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return operations
 
 
+def content_security_policy() -> str:
+    """Only this origin's scripts, styles, images and sockets; no inline script, no framing."""
+    host = request.host
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: blob:",
+            f"connect-src 'self' ws://{host} wss://{host}",
+            "font-src 'self'",
+            "manifest-src 'self'",
+            "worker-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+@bp.after_request
+def _page_headers(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = content_security_policy()
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _no_sniffing(response: Response) -> Response:
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Register the pages."""
+    """Register the pages; every response says nosniff."""
     app.register_blueprint(bp)
+    app.after_request(_no_sniffing)

@@ -151,8 +151,8 @@ def test_the_expert_sees_each_reason_through_the_api(app, db, client):
     grading.score_answer(answer_id)
     page = client.get("/api/v1/expert/answers", headers=expert.headers)
     assert page.status_code == 200
-    [item] = page.get_json()
-    assert item["outcome"] == "accepted" and item["explanation"]["signals"]
+    [item] = page.get_json()["items"]
+    assert item["outcome"] == "accepted" and item["signals"]["signals"]
     detail = client.get(f"/api/v1/expert/answers/{answer_id}", headers=expert.headers).get_json()
     assert detail["explanation"]["signals"][0]["reason_zh"]
     other = make_pool_expert(app, default_pool(app, make_company(app).id))

@@ -1,0 +1,1 @@
+"""Numbers for the company dashboard: the live queue and activity over time."""

@@ -1,0 +1,119 @@
+"""API key and pool schemas, as a company sees them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from marketplace.companies.models import OfferMode, PoolKind
+from marketplace.matching.settings import LIMITS
+
+# The matching settings a company may set per pool from the dashboard (docs/matching.md).
+POOL_SETTING_NAMES = ("offer_timeout_seconds", "broadcast_k", "answer_minutes", "hourly_offer_cap")
+
+
+class ApiKeySchema(Schema):
+    """A key without its secret."""
+
+    id = fields.UUID()
+    name = fields.String()
+    prefix = fields.Function(
+        lambda key: f"mk_{key.prefix}_…",
+        metadata={"description": "The public start of the key, to recognise it."},
+    )
+    created_at = fields.AwareDateTime()
+    last_used_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Updated at most once a minute."}
+    )
+    revoked_at = fields.AwareDateTime(allow_none=True)
+
+
+class ApiKeyCreateSchema(Schema):
+    """A name to recognise the key by."""
+
+    name = fields.String(
+        required=True,
+        validate=[
+            validate.Length(1, 80),
+            validate.Regexp(r"\S", error="Must not be blank."),
+        ],
+    )
+
+
+class IssuedKeySchema(Schema):
+    """A new key: `secret` appears in this response only."""
+
+    id = fields.UUID(attribute="key.id")
+    name = fields.String(attribute="key.name")
+    prefix = fields.Function(lambda issued: f"mk_{issued.key.prefix}_…")
+    created_at = fields.AwareDateTime(attribute="key.created_at")
+    secret = fields.String(metadata={"description": "The whole key. Shown once; store it now."})
+
+
+def _setting_field(name: str) -> fields.Integer:
+    low, high = LIMITS[name]
+    return fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(low, high),
+        metadata={"description": f"{low}-{high}; null goes back to the company default."},
+    )
+
+
+class PoolSettingsPatchSchema(Schema):
+    """The pool settings to change; fields left out stay as they are."""
+
+    offer_mode = fields.Enum(
+        OfferMode,
+        by_value=True,
+        allow_none=True,
+        metadata={"description": "null: the company's mode."},
+    )
+    invite_only = fields.Boolean(truthy={True}, falsy={False})
+    offer_timeout_seconds = _setting_field("offer_timeout_seconds")
+    broadcast_k = _setting_field("broadcast_k")
+    answer_minutes = _setting_field("answer_minutes")
+    hourly_offer_cap = _setting_field("hourly_offer_cap")
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("Send at least one setting to change.", "_schema")
+
+
+class EffectiveSettingsSchema(Schema):
+    """What matching uses for this pool: defaults, then company, then pool settings."""
+
+    offer_mode = fields.Enum(OfferMode, by_value=True)
+    offer_timeout_seconds = fields.Integer()
+    broadcast_k = fields.Integer()
+    answer_minutes = fields.Integer()
+    hourly_offer_cap = fields.Integer()
+
+
+class PoolSchema(Schema):
+    """A pool, its own settings and the settings in effect."""
+
+    id = fields.UUID()
+    slug = fields.String()
+    name = fields.String()
+    brand = fields.String()
+    kind = fields.Enum(PoolKind, by_value=True)
+    invite_only = fields.Boolean()
+    offer_mode = fields.Enum(
+        OfferMode, by_value=True, allow_none=True, metadata={"description": "null: inherited."}
+    )
+    settings = fields.Method(
+        "_own", metadata={"description": "Settings set on this pool (others are inherited)."}
+    )
+    effective = fields.Nested(EffectiveSettingsSchema)
+    limits = fields.Constant(
+        {name: list(LIMITS[name]) for name in POOL_SETTING_NAMES},
+        metadata={"description": "Allowed range of each numeric setting."},
+    )
+    updated_at = fields.AwareDateTime()
+
+    def _own(self, pool: Any) -> dict[str, Any]:
+        own = pool.settings or {}
+        return {name: own[name] for name in POOL_SETTING_NAMES if name in own}
