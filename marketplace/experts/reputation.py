@@ -181,19 +181,38 @@ def recompute_all(now: datetime | None = None) -> int:
         columns["row"], columns["success"], columns["weight"], columns["age"], len(keys)
     )
     result = batch_reputation(successes, failures)
+    rows = [
+        (e, p, float(result.mean[i]), float(result.lower_bound[i])) for (e, p), i in index.items()
+    ]
+    for start in range(0, len(rows), 20_000):
+        _write_reputations(rows[start : start + 20_000])
+    db.session.commit()
+    return len(keys)
+
+
+def _write_reputations(rows: list[tuple[uuid.UUID, uuid.UUID, float, float]]) -> None:
+    """One UPDATE ... FROM unnest(arrays) on PostgreSQL (a row-by-row executemany was 4x the
+    read time for 100,000 experts); executemany elsewhere."""
     table = PoolMembership.__table__
+    if db.engine.dialect.name == "postgresql":
+        experts, pools, means, lowers = (list(column) for column in zip(*rows, strict=True))
+        db.session.execute(
+            sa.text(
+                "UPDATE pool_memberships AS m SET reputation_mean = v.mean, "
+                "reputation_lower = v.lower FROM unnest(CAST(:e AS uuid[]), CAST(:p AS uuid[]), "
+                "CAST(:m AS float8[]), CAST(:l AS float8[])) AS v(expert_id, pool_id, mean, lower) "
+                "WHERE m.expert_id = v.expert_id AND m.pool_id = v.pool_id"
+            ),
+            {"e": experts, "p": pools, "m": means, "l": lowers},
+        )
+        return
     db.session.execute(
         sa.update(table)
         .where(table.c.expert_id == sa.bindparam("e"), table.c.pool_id == sa.bindparam("p"))
         .values(reputation_mean=sa.bindparam("mean"), reputation_lower=sa.bindparam("lower")),
-        [
-            {"e": e, "p": p, "mean": float(result.mean[i]), "lower": float(result.lower_bound[i])}
-            for (e, p), i in index.items()
-        ],
+        [{"e": e, "p": p, "mean": m, "lower": low} for e, p, m, low in rows],
         execution_options={"synchronize_session": False},
     )
-    db.session.commit()
-    return len(keys)
 
 
 def _all_evidence(now: datetime) -> tuple[list[tuple[uuid.UUID, uuid.UUID]], dict[str, Any]]:
