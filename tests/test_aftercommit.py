@@ -25,3 +25,20 @@ def test_a_rollback_discards_the_callbacks(db):
     db.session.rollback()
     db.session.commit()
     assert calls == []
+
+
+def test_a_rolled_back_savepoint_drops_only_its_own_callbacks(db):
+    calls = []
+    after_commit(calls.append, "before")
+    savepoint = db.session.begin_nested()
+    after_commit(calls.append, "inside")
+    inner = db.session.begin_nested()
+    after_commit(calls.append, "deeper")
+    inner.commit()
+    savepoint.rollback()
+    after_commit(calls.append, "after")
+    kept = db.session.begin_nested()
+    after_commit(calls.append, "kept")
+    kept.commit()
+    db.session.commit()
+    assert calls == ["before", "after", "kept"]
