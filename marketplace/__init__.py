@@ -58,7 +58,7 @@ def _init_extensions(app: Flask) -> None:
         # Defaults (25 s + 20 s) would keep a silent phone "online" for most of a minute.
         ping_interval=app.config.get("SOCKETIO_PING_INTERVAL", 10),
         ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 10),
-        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
     )
     limiter.init_app(app)
     queue.init_app(app)

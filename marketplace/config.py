@@ -19,6 +19,12 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw not in (None, "") else default
 
 
+def _origins(raw: str) -> list[str] | None:
+    """Comma-separated extra origins for Socket.IO; none given means same origin only."""
+    origins = [origin.strip() for origin in raw.split(",") if origin.strip()]
+    return origins or None
+
+
 def _engine_options(database_url: str) -> dict[str, Any]:
     """Connection pool settings; a gevent process serves many sockets, so PostgreSQL gets more."""
     options: dict[str, Any] = {"pool_pre_ping": True}
@@ -60,6 +66,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             "WEBHOOK_ALLOW_PRIVATE", "0" if env == PRODUCTION else "1"
         )
         == "1",
+        # Socket.IO accepts browsers from its own origin only (None); list others to allow them.
+        # An empty list would switch engine.io's origin check off, so it is never the default.
+        "SOCKETIO_CORS_ORIGINS": _origins(os.environ.get("SOCKETIO_CORS_ORIGINS", "")),
         "ANSWER_MAX_CHARS": _int("ANSWER_MAX_CHARS", 5000),
         "PRESENCE_GRACE_SECONDS": _int("PRESENCE_GRACE_SECONDS", 8),
         "MATCHING_ENGINE_AUTOSTART": os.environ.get("MATCHING_ENGINE_AUTOSTART", "1") == "1",
