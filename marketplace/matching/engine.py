@@ -4,7 +4,8 @@ Each web process runs one engine as a Socket.IO background task (a thread, or a 
 gevent). A kick (question posted, expert online, offer declined, capacity freed) drains the
 queue at once; deadlines are polled every 50 ms, so an offer moves on within ~100 ms of expiry.
 Every 5 s the engine marks its connections alive, every 10 s it sweeps connections of dead
-processes, and every 30 s it queues the reconciler job that re-drives anything stuck.
+processes, and each second it queues the periodic jobs that are due (`marketplace/schedule.py`:
+the reconciler every 30 s, and the other chores on their own clocks).
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 
 from marketplace.matching.deadlines import DeadlineStore, MemoryDeadlines, RedisDeadlines
+from marketplace.schedule import PeriodicRunner
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
 CANDIDATES_TTL = 0.25  # how stale the cached set of available experts may get
 REFRESH_SECONDS = 5.0
 SWEEP_SECONDS = 10.0
-RECONCILE_SECONDS = 30.0
+SCHEDULE_SECONDS = 1.0
 
 
 class MatchingEngine:
@@ -47,6 +49,7 @@ class MatchingEngine:
         self.late_ms: list[float] = []  # how late deadlines fired (for the benchmark)
         self._candidates: dict[uuid.UUID, Any] = {}
         self._candidates_at = 0.0
+        self.periodic = PeriodicRunner()
 
     def ensure_started(self) -> None:
         """Start the background task once per process (not at app creation)."""
@@ -69,7 +72,7 @@ class MatchingEngine:
         self._kicked.set()
 
     def _run(self) -> None:
-        timers = {"refresh": 0.0, "sweep": 0.0, "reconcile": time.monotonic()}
+        timers = {"refresh": 0.0, "sweep": 0.0, "schedule": 0.0}
         while not self._stopping:
             kicked = self._kicked.wait(POLL_SECONDS)
             self._kicked.clear()
@@ -89,7 +92,7 @@ class MatchingEngine:
         monotonic = time.monotonic()
         self._every(timers, "refresh", REFRESH_SECONDS, monotonic, self._refresh)
         self._every(timers, "sweep", SWEEP_SECONDS, monotonic, self._sweep)
-        self._every(timers, "reconcile", RECONCILE_SECONDS, monotonic, self._reconcile)
+        self._every(timers, "schedule", SCHEDULE_SECONDS, monotonic, self._schedule)
 
     def available_experts(self, now: Any) -> dict[uuid.UUID, Any]:
         """Available experts, reloaded at most every CANDIDATES_TTL seconds.
@@ -151,15 +154,8 @@ class MatchingEngine:
 
         presence.sweep_stale()
 
-    def _reconcile(self) -> None:
-        from marketplace.queue import JobOptions, enqueue
-
-        bucket = int(time.time() // RECONCILE_SECONDS)
-        enqueue(
-            "workers.reconcile.reconcile",
-            job_id=f"reconcile-{bucket}",
-            options=JobOptions(queue="low", timeout=120, retry_delays=()),
-        )
+    def _schedule(self) -> None:
+        self.periodic.run_due(time.time())
 
 
 def _handlers() -> dict[str, Callable[[uuid.UUID], Any]]:

@@ -33,3 +33,8 @@ def write_marker(redis_url: str, key: str) -> None:
     with job_context():
         value = current_app.name
     Redis.from_url(redis_url).set(key, value)
+
+
+def periodic_tick() -> None:
+    """A periodic job for the schedule tests."""
+    CALLS.append(("tick", time.monotonic()))

@@ -1,0 +1,71 @@
+"""Periodic jobs: the chores that run on a clock (reconcile, settlement sweep, payouts, nightly
+reputation), queued by every web process's matching engine.
+
+Each run is one time bucket (`int((now - offset) // every)`) with the job id
+`<name>-<bucket>`. Every web process tries to queue every bucket; the job id makes the second
+try a no-op (RQ's `unique`, or the in-process queue's known ids) and the services behind the jobs
+are idempotent per run anyway, so a restart or a clock skew between processes cannot double a
+payout. Nothing else is needed in production: no separate cron process.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from marketplace.queue import JobOptions, enqueue
+
+log = logging.getLogger(__name__)
+
+MINUTE = 60
+DAY = 24 * 3600
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job queued once per `every` seconds, at `offset` seconds into each period (UTC)."""
+
+    name: str
+    func: str
+    every: int
+    options: JobOptions
+    offset: int = 0
+
+    def bucket(self, now: float) -> int:
+        """The run that `now` falls in."""
+        return int((now - self.offset) // self.every)
+
+
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob(
+        "reconcile",
+        "workers.reconcile.reconcile",
+        every=30,
+        options=JobOptions(queue="low", timeout=120, retry_delays=()),
+    ),
+)
+
+
+class PeriodicRunner:
+    """Queues each periodic job once per bucket; remembers what this process already queued."""
+
+    def __init__(self, jobs: tuple[PeriodicJob, ...] = PERIODIC_JOBS) -> None:
+        self.jobs = jobs
+        self._queued: dict[str, int] = {}
+
+    def run_due(self, now: float) -> list[str]:
+        """Queue every job whose current bucket this process has not queued yet; their ids."""
+        queued = []
+        for job in self.jobs:
+            bucket = job.bucket(now)
+            if self._queued.get(job.name) == bucket:
+                continue
+            self._queued[job.name] = bucket
+            job_id = f"{job.name}-{bucket}"
+            try:
+                if enqueue(job.func, job_id=job_id, options=job.options):
+                    queued.append(job_id)
+            except Exception:  # Redis down: the next tick of the next bucket tries again
+                log.exception("could not queue periodic job %s", job_id)
+                self._queued.pop(job.name, None)
+        return queued
