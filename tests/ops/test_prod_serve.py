@@ -193,6 +193,12 @@ def test_through_nginx_experts_on_both_transports_get_offers_and_metrics_add_up(
         assert samples[expert_sockets] == 2
         queued = ("marketplace_rq_jobs", (("queue", "live-default"), ("state", "queued")))
         assert queued in samples
+        # The worker counts the jobs it ran (the reconciler is queued by the engines at once).
+        reconciled = (
+            "marketplace_jobs_total",
+            (("job", "workers.reconcile.reconcile"), ("outcome", "finished")),
+        )
+        _wait(lambda: _metrics(prod.url).get(reconciled, 0) >= 1, 40, "no job was counted")
     finally:
         for phone in phones:
             phone.close()
