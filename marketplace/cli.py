@@ -292,8 +292,12 @@ prod_cli = AppGroup("prod", help="Run the production set-up of one machine (docs
 
 
 @prod_cli.command("serve")
-@click.option("--web", "web", default=2, show_default=True, help="Web processes (gunicorn+gevent).")
-@click.option("--workers", default=2, show_default=True, help="RQ worker processes.")
+@click.option(
+    "--web", type=click.IntRange(min=1), default=2, show_default=True, help="Web processes."
+)
+@click.option(
+    "--workers", type=click.IntRange(min=0), default=2, show_default=True, help="RQ workers."
+)
 @click.option("--port", default=8000, show_default=True, help="nginx's port; web use the next N.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="nginx's listen address.")
 @click.option("--run-dir", default=None, help="Config, state and metrics [instance/prod].")

@@ -28,6 +28,8 @@ from tests.factories import default_pool, make_pool_expert, question_payload
 from tests.live import ROOT, ExpertClient, LiveStack, free_port, wait_for
 from tests.live_tests.test_live_matching import http, pool_settings
 
+GRACEFUL = 10  # seconds a web process may take to stop
+
 
 @dataclass
 class Prod:
@@ -107,7 +109,7 @@ def prod(_migrated_app, tmp_path_factory):
     log = run_dir / "serve.log"
     # Appending: nginx reopens stdout for its access log, and must not be overwritten.
     command = [sys.executable, "-m", "flask", "prod", "serve", "--web", "2", "--workers", "1"]
-    command += ["--port", str(port), "--run-dir", str(run_dir), "--graceful-timeout", "5"]
+    command += ["--port", str(port), "--run-dir", str(run_dir), "--graceful-timeout", str(GRACEFUL)]
     with log.open("ab") as out:
         process = subprocess.Popen(
             command,
@@ -240,6 +242,7 @@ def test_a_web_process_stopped_gracefully_hands_its_experts_and_offers_over(prod
         for name in ("web-1", "web-2"):
             before = prod.child(name)
             os.kill(before["pid"], signal.SIGTERM)
+            stopping = time.time()
             after = _wait(
                 lambda n=name, b=before: (
                     (c := prod.child(n))["restarts"] == b["restarts"] + 1
@@ -250,6 +253,8 @@ def test_a_web_process_stopped_gracefully_hands_its_experts_and_offers_over(prod
                 f"{name} was not restarted",
             )
             assert after["last_exit"] == 0  # it stopped gracefully, not by a kill
+            # Well within the graceful timeout: it closed its sockets rather than wait on them.
+            assert after["started_at"] - stopping < GRACEFUL * 0.6  # stop, backoff and start
             wait_for(f"http://127.0.0.1:{after['port']}/readyz", timeout=30)
         restored = phone.wait("session.restored", count=2, timeout=20)[-1]
         assert [o["id"] for o in restored["offers"]] == [offer["id"]]

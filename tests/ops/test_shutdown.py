@@ -95,3 +95,11 @@ def test_prod_serve_refuses_without_postgresql_redis_or_a_secret(
     assert result.exit_code == 1
     assert "refusing to start" in result.output and message in result.output
     assert not (tmp_path / "state.json").exists()  # nothing was started
+
+
+def test_prod_status_prints_the_state_file_or_says_there_is_none(runner, tmp_path):
+    missing = runner.invoke(args=["prod", "status", "--run-dir", str(tmp_path)])
+    assert missing.exit_code == 1 and "has not run here" in missing.output
+    (tmp_path / "state.json").write_text('{"status": "running", "children": []}')
+    shown = runner.invoke(args=["prod", "status", "--run-dir", str(tmp_path)])
+    assert shown.exit_code == 0 and '"status": "running"' in shown.output
