@@ -2,9 +2,9 @@
 (`gunicorn -c python:marketplace.ops.gunicorn_conf wsgi:app`).
 
 On SIGTERM the worker reports not-ready at once, runs the shutdown hooks (the matching engine
-stops, presence forgets this process's connections), drops its Socket.IO connections so the
-clients reconnect through nginx to another web process, and only then stops accepting and
-lets requests in flight finish within the graceful timeout.
+stops, presence forgets this process's connections), stops accepting, drops its Socket.IO
+connections so the clients reconnect through nginx to another web process, and lets requests
+in flight finish within the graceful timeout.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "20"))
 # Greenlets per process: each open websocket holds one (gunicorn's default is 1,000).
 worker_connections = int(os.environ.get("WEB_CONNECTIONS", "10000"))
 HOOK_SECONDS = 10.0
+LISTENER_CLOSES_SECONDS = 1.5
 
 _PRODUCTION = os.environ.get("MARKETPLACE_ENV") == "production"
 if os.environ.get("LOG_FORMAT", "json" if _PRODUCTION else "text") == "json":
@@ -72,11 +73,18 @@ def _drain(worker: Any) -> None:
     try:
         with gevent.Timeout(HOOK_SECONDS, False), worker.wsgi.app_context():
             lifecycle.begin_shutdown()
-            drop_socket_connections()
     except Exception:
         log.exception("graceful shutdown hooks failed; stopping anyway")
-    finally:
-        worker.alive = False  # gunicorn closes the listener and waits for requests in flight
+    # Gunicorn closes the listener within a second (its loop checks `alive` every second)
+    # and then waits for requests in flight. Sockets are dropped only once it is closed, so
+    # a client reconnecting at once cannot land here again and hold us to the timeout.
+    worker.alive = False
+    gevent.sleep(LISTENER_CLOSES_SECONDS)
+    try:
+        with worker.wsgi.app_context():
+            drop_socket_connections()
+    except Exception:
+        log.exception("dropping Socket.IO connections failed")
 
 
 def drop_socket_connections() -> int:
