@@ -17,6 +17,7 @@ from marketplace.errors import DomainError, Forbidden
 from marketplace.extensions import db, socketio
 from marketplace.moderation import audits
 from marketplace.moderation.schemas import AuditItemSchema, ItemRefSchema
+from marketplace.ops import metrics
 from marketplace.realtime.common import action, socket_caller
 
 
@@ -31,10 +32,17 @@ def on_connect(auth: Any = None) -> None:
             query = query.where(Pool.company_id == caller.company_id)
         for pool_id in db.session.scalars(query):
             join_room(moderators_room(pool_id))
+        metrics.socket_connected(MODERATOR_NAMESPACE)
     except DomainError as error:
         raise ConnectionRefusedError(error.to_problem()) from None
     finally:
         db.session.remove()
+
+
+@socketio.on("disconnect", namespace=MODERATOR_NAMESPACE)
+def on_disconnect(reason: Any = None) -> None:
+    """A console went away."""
+    metrics.socket_disconnected(MODERATOR_NAMESPACE)
 
 
 def _moderator() -> UserCaller:
