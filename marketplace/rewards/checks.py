@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.questions.models import Question, QuestionStatus
+from marketplace.questions.states import OPEN_STATUSES
 from marketplace.rewards import ledger
 from marketplace.rewards.models import (
     AccountKind,
@@ -19,6 +20,7 @@ from marketplace.rewards.models import (
     Reward,
     RewardStatus,
 )
+from marketplace.rewards.policy import DEFAULT_POLICY
 
 Check = Callable[[], list[str]]
 E, T, A = LedgerEntry, LedgerTransaction, LedgerAccount
@@ -160,6 +162,28 @@ def live_rewards() -> list[str]:
     return [f"answer {answer} has {n} live rewards" for answer, n in rows]
 
 
+def _held_per_question() -> dict[str, int]:
+    """What each question holds: the sum of its holds entries (question id as text)."""
+    rows = db.session.execute(
+        sa.select(T.reference_id, sa.func.sum(E.amount))
+        .join(E, E.transaction_id == T.id)
+        .join(A, A.id == E.account_id)
+        .where(A.kind == AccountKind.COMPANY_HOLDS, T.reference_type == "question")
+        .group_by(T.reference_id)
+    )
+    return {q: int(total) for q, total in rows}
+
+
+def _pending_per_question() -> dict[str, int]:
+    """The charges of each question's pending rewards (question id as text)."""
+    rows = db.session.execute(
+        sa.select(Reward.question_id, sa.func.sum(Reward.payout + Reward.fee))
+        .where(Reward.status == RewardStatus.PENDING)
+        .group_by(Reward.question_id)
+    )
+    return {str(q): int(total) for q, total in rows}
+
+
 def holds() -> list[str]:
     """Holds move only for questions, never go negative, cover pending rewards, then empty."""
     stray = db.session.scalars(
@@ -168,24 +192,7 @@ def holds() -> list[str]:
         .join(A, A.id == E.account_id)
         .where(A.kind == AccountKind.COMPANY_HOLDS, T.reference_type != "question")
     )
-    held_sum = sa.func.sum(E.amount)
-    held = dict(
-        db.session.execute(
-            sa.select(T.reference_id, held_sum)
-            .join(E, E.transaction_id == T.id)
-            .join(A, A.id == E.account_id)
-            .where(A.kind == AccountKind.COMPANY_HOLDS, T.reference_type == "question")
-            .group_by(T.reference_id)
-        ).all()
-    )
-    pending = {
-        str(q): int(s)
-        for q, s in db.session.execute(
-            sa.select(Reward.question_id, sa.func.sum(Reward.payout + Reward.fee))
-            .where(Reward.status == RewardStatus.PENDING)
-            .group_by(Reward.question_id)
-        )
-    }
+    held, pending = _held_per_question(), _pending_per_question()
     problems = [f"transaction {key} moves holds for no question" for key in stray]
     problems += [f"question {q} holds {h} (negative)" for q, h in held.items() if h < 0]
     problems += [
@@ -197,10 +204,14 @@ def holds() -> list[str]:
 
 
 def _finished_questions_hold_nothing(held: dict[str, int], pending: dict[str, int]) -> list[str]:
+    # A question back in the queue after a reversal holds for its next answer.
     settled = {
         str(q)
         for q in db.session.scalars(
-            sa.select(Reward.question_id).where(Reward.status.in_(CAPTURED)).distinct()
+            sa.select(Reward.question_id)
+            .join(Question, Question.id == Reward.question_id)
+            .where(Reward.status.in_(CAPTURED), Question.status.not_in(list(OPEN_STATUSES)))
+            .distinct()
         )
     }
     final = {
@@ -217,6 +228,44 @@ def _finished_questions_hold_nothing(held: dict[str, int], pending: dict[str, in
         f"question {q} is finished but still holds {held[q]}"
         for q in sorted((settled | final) - set(pending))
         if held.get(q, 0) != 0
+    ]
+
+
+def open_questions_hold_their_maximum() -> list[str]:
+    """Every open question (queued, offered, assigned) holds its maximum charge for the answer
+    to come, beyond what its pending rewards will take."""
+    held, pending = _held_per_question(), _pending_per_question()
+    rows = db.session.execute(
+        sa.select(Question.id, Question.status, Question.reward_amount, Question.reward_raise)
+        .where(Question.status.in_(list(OPEN_STATUSES)))
+        .order_by(Question.id)
+    )
+    problems = []
+    for question_id, status, amount, raised in rows:
+        q = str(question_id)
+        free, maximum = (
+            held.get(q, 0) - pending.get(q, 0),
+            DEFAULT_POLICY.max_charge(amount + raised),
+        )
+        if free < maximum:
+            problems.append(
+                f"question {q} is {status.value} but holds {free} beyond its pending rewards, "
+                f"less than its maximum charge {maximum}"
+            )
+    return problems
+
+
+def blocked_rewards() -> list[str]:
+    """No pending reward is set aside by settlement: each one is money owed and not paid."""
+    rows = db.session.execute(
+        sa.select(Reward.id, Reward.answer_id, Reward.blocked_at, Reward.blocked_reason)
+        .where(Reward.status == RewardStatus.PENDING, Reward.blocked_at.is_not(None))
+        .order_by(Reward.blocked_at, Reward.id)
+    )
+    return [
+        f"reward {r} (answer {a}) is blocked since {at.isoformat()}: {why}; "
+        "fix the hold, then run `flask rewards unblock`"
+        for r, a, at, why in rows
     ]
 
 
@@ -255,5 +304,7 @@ CHECKS: tuple[Check, ...] = (
     reversals,
     live_rewards,
     holds,
+    open_questions_hold_their_maximum,
+    blocked_rewards,
     payouts_in_flight,
 )

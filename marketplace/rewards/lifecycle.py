@@ -26,6 +26,7 @@ from marketplace.experts.models import ExpertProfile, PoolMembership
 from marketplace.extensions import db
 from marketplace.matching.models import Assignment
 from marketplace.questions.models import Question
+from marketplace.questions.states import OPEN_STATUSES
 from marketplace.rewards import ledger, services
 from marketplace.rewards.models import (
     LIVE_REWARD_STATUSES,
@@ -205,8 +206,16 @@ def _create(
 
 
 def _reserve(reward: Reward, question: Question) -> None:
-    """Make sure the question's hold covers every pending charge, topping up from the budget."""
-    shortfall = -services.free_hold(question.id)
+    """Make sure the question's hold covers every pending charge, topping up from the budget.
+
+    A question still open (a reinstated answer while someone else works on it) must also keep
+    its maximum charge for the answer to come.
+    """
+    status = db.session.scalar(sa.select(Question.status).where(Question.id == question.id))
+    still_open = 0
+    if status in OPEN_STATUSES:
+        still_open = DEFAULT_POLICY.max_charge(question.reward_amount + question.reward_raise)
+    shortfall = still_open - services.free_hold(question.id)
     if shortfall <= 0:
         return
     owner = services.company_owner(question.company_id)

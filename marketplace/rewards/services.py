@@ -136,9 +136,8 @@ def hold_extra_for_raise(
     company_id: uuid.UUID, question_id: uuid.UUID, reward: int, new_raise: int, currency: str
 ) -> int:
     """Escalation raised a reward: hold the extra maximum cost (caller's transaction)."""
-    extra = DEFAULT_POLICY.max_charge(reward + new_raise) - DEFAULT_POLICY.max_charge(reward)
-    already = held_for_question(question_id) - DEFAULT_POLICY.max_charge(reward)
-    amount = extra - max(already, 0)
+    # What the question must hold beyond its pending rewards, minus what it already does.
+    amount = DEFAULT_POLICY.max_charge(reward + new_raise) - free_hold(question_id)
     if amount <= 0:
         return 0
     owner = company_owner(company_id)
@@ -151,6 +150,38 @@ def hold_extra_for_raise(
         [(budget, -amount), (holds, amount)],
     )
     return amount
+
+
+def restore_open_hold(question_id: uuid.UUID) -> bool:
+    """A question back in the queue must hold its maximum charge again (caller's transaction).
+
+    A rejection voided or reversed its reward and released the hold; before the question is
+    offered again the hold is placed anew from the budget, so the next accepted answer is
+    covered. Returns False (and writes nothing) when the budget cannot cover it.
+    """
+    question = lock_question(question_id)
+    if question is None:
+        raise NotFound("No such question.")
+    maximum = DEFAULT_POLICY.max_charge(question.reward_amount + question.reward_raise)
+    needed = maximum - free_hold(question.id)
+    if needed <= 0:
+        return True
+    owner = company_owner(question.company_id)
+    budget = ledger.get_account(AccountKind.COMPANY_BUDGET, owner, question.reward_currency)
+    holds = ledger.get_account(AccountKind.COMPANY_HOLDS, owner, question.reward_currency)
+    try:
+        # The key counts the question's earlier holds: a retry in the same state is a no-op.
+        ledger.post(
+            f"hold:{question.id}:reopened:{_count(question.id, 'hold') + 1}",
+            "hold",
+            ("question", str(question.id)),
+            [(budget, -needed), (holds, needed)],
+        )
+    except ledger.InsufficientFunds:
+        audit_log.info("question %s cannot be re-held: budget below %s", question.id, needed)
+        return False
+    audit_log.info("re-held %s %s for reopened question %s", needed, owner, question.id)
+    return True
 
 
 def release_question_hold(company_id: uuid.UUID, question_id: uuid.UUID) -> int:
@@ -187,7 +218,7 @@ def release_free_hold(question: Question) -> int:
     # The key counts earlier releases: the same state always gives the same key, so a retried
     # release is a no-op, while a later hold on the question can still be released.
     ledger.post(
-        f"release:{question.id}:{_release_count(question.id) + 1}",
+        f"release:{question.id}:{_count(question.id, 'release') + 1}",
         "release",
         ("question", str(question.id)),
         [(holds, -free), (budget, free)],
@@ -196,11 +227,12 @@ def release_free_hold(question: Question) -> int:
     return free
 
 
-def _release_count(question_id: uuid.UUID) -> int:
+def _count(question_id: uuid.UUID, kind: str) -> int:
+    """How many transactions of a kind reference the question."""
     query = sa.select(sa.func.count()).where(
         LedgerTransaction.reference_type == "question",
         LedgerTransaction.reference_id == str(question_id),
-        LedgerTransaction.kind == "release",
+        LedgerTransaction.kind == kind,
     )
     return int(db.session.scalar(query))
 
