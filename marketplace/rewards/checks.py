@@ -9,14 +9,12 @@ import sqlalchemy as sa
 from marketplace.extensions import db
 from marketplace.questions.models import Question, QuestionStatus
 from marketplace.questions.states import OPEN_STATUSES
-from marketplace.rewards import ledger
+from marketplace.rewards import ledger, payout_checks
 from marketplace.rewards.models import (
     AccountKind,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
-    PayoutItem,
-    PayoutItemStatus,
     Reward,
     RewardStatus,
 )
@@ -148,7 +146,67 @@ def reversals() -> list[str]:
         for rid, status in statuses.items()
         if status == RewardStatus.REVERSED and rid not in counts
     ]
+    return problems + _reversals_mirror_captures()
+
+
+def _reversals_mirror_captures() -> list[str]:
+    """A reversal gives back exactly what its capture paid: the expert's credit (from earnings
+    or owed), the fee, all to the company's budget, and touches nothing else."""
+    rewards = db.session.execute(
+        sa.select(
+            Reward.id,
+            Reward.expert_id,
+            Reward.company_id,
+            Reward.capture_transaction_id,
+            Reward.reversal_transaction_id,
+        ).where(Reward.status == RewardStatus.REVERSED)
+    ).all()
+    legs = _legs_of([t for r in rewards for t in (r[3], r[4]) if t is not None])
+    problems = []
+    for reward_id, expert_id, company_id, capture_id, reversal_id in rewards:
+        expert, company = f"expert:{expert_id}", f"company:{company_id}"
+        captured = legs.get(capture_id, {})
+        paid = captured.get((AccountKind.EXPERT_EARNINGS, expert), 0)
+        fee = captured.get((AccountKind.PLATFORM_FEES, "platform"), 0)
+        expected = {
+            (AccountKind.EXPERT_EARNINGS, expert): -paid,
+            (AccountKind.PLATFORM_FEES, "platform"): -fee,
+            (AccountKind.COMPANY_BUDGET, company): paid + fee,
+        }
+        actual = dict(legs.get(reversal_id, {}))
+        actual[(AccountKind.EXPERT_EARNINGS, expert)] = actual.get(
+            (AccountKind.EXPERT_EARNINGS, expert), 0
+        ) + actual.pop((AccountKind.EXPERT_RECEIVABLE, expert), 0)
+        if {k: v for k, v in actual.items() if v} != {k: v for k, v in expected.items() if v}:
+            problems.append(
+                f"reversal of reward {reward_id} does not mirror its capture: it moved "
+                f"{_describe(actual)}; the capture calls for {_describe(expected)}"
+            )
     return problems
+
+
+def _legs_of(transaction_ids: list[int]) -> dict[int, dict[tuple[AccountKind, str], int]]:
+    """Per transaction, the sum of its entries per (account kind, owner)."""
+    legs: dict[int, dict[tuple[AccountKind, str], int]] = {}
+    for start in range(0, len(transaction_ids), 500):
+        rows = db.session.execute(
+            sa.select(E.transaction_id, A.kind, A.owner, sa.func.sum(E.amount))
+            .join(A, A.id == E.account_id)
+            .where(E.transaction_id.in_(transaction_ids[start : start + 500]))
+            .group_by(E.transaction_id, A.kind, A.owner)
+        )
+        for transaction_id, kind, owner, total in rows:
+            legs.setdefault(transaction_id, {})[(kind, owner)] = int(total)
+    return legs
+
+
+def _describe(legs: dict[tuple[AccountKind, str], int]) -> str:
+    moved = [
+        f"{kind.value} {owner} {amount:+d}"
+        for (kind, owner), amount in sorted(legs.items())
+        if amount
+    ]
+    return ", ".join(moved) or "nothing"
 
 
 def live_rewards() -> list[str]:
@@ -269,33 +327,6 @@ def blocked_rewards() -> list[str]:
     ]
 
 
-def payouts_in_flight() -> list[str]:
-    """Money in flight equals the in-flight payout items, per expert and currency."""
-    items = {
-        (f"expert:{e}", c): int(s)
-        for e, c, s in db.session.execute(
-            sa.select(PayoutItem.expert_id, PayoutItem.currency, sa.func.sum(PayoutItem.amount))
-            .where(PayoutItem.status == PayoutItemStatus.IN_FLIGHT)
-            .group_by(PayoutItem.expert_id, PayoutItem.currency)
-        )
-    }
-    accounts = {
-        (o, c): b
-        for o, c, b in db.session.execute(
-            sa.select(A.owner, A.currency, A.balance).where(A.kind == AccountKind.PAYOUTS_IN_FLIGHT)
-        )
-    }
-    problems = []
-    for key in sorted(set(items) | set(accounts)):
-        if items.get(key, 0) != accounts.get(key, 0):
-            owner, currency = key
-            problems.append(
-                f"{owner} has {accounts.get(key, 0)} {currency} in flight "
-                f"but in-flight payout items of {items.get(key, 0)}"
-            )
-    return problems
-
-
 CHECKS: tuple[Check, ...] = (
     transactions_balance,
     cached_balances,
@@ -306,5 +337,7 @@ CHECKS: tuple[Check, ...] = (
     holds,
     open_questions_hold_their_maximum,
     blocked_rewards,
-    payouts_in_flight,
+    payout_checks.payouts_in_flight,
+    payout_checks.payout_items,
+    payout_checks.batch_statuses,
 )
