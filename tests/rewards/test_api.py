@@ -8,6 +8,7 @@ import pytest
 
 from marketplace.accounts.models import Role, User, UserStatus
 from marketplace.accounts.tokens import issue_token
+from marketplace.extensions import socketio
 from marketplace.rewards import lifecycle, payouts, settlement
 from marketplace.rewards.models import LedgerTransaction, PayoutBatch, PayoutItem
 from marketplace.rewards.providers import CSV_COLUMNS
@@ -299,3 +300,47 @@ def test_only_platform_admins_see_or_mark_batches(app, client, setup, batch):
     assert client.get(base, headers=company.headers).status_code == 401  # an API key: no user
     assert client.get(base).status_code == 401
     assert h.count(PayoutItem, PayoutItem.status == "in_flight") == 1
+
+
+def test_reward_credited_reaches_the_experts_socket_with_the_breakdown(app, money):
+    company = make_company(app, budget=100_000)
+    pool = h.pool_of(company.id)
+    expert, bystander = h.expert(pool), h.expert(pool)
+    sockets = [
+        socketio.test_client(
+            app, namespace="/expert", auth={"token": issue_token(who, Role.EXPERT)}
+        )
+        for who in (expert, bystander)
+    ]
+    assert all(s.is_connected("/expert") for s in sockets)
+    try:
+        for s in sockets:
+            s.get_received("/expert")  # the session.restored of connecting
+        answer = h.answer(h.post(company.id, amount=1000), expert, used=0.2)
+        reward = lifecycle.accept_answer_reward(answer, 0.8, h.ACTOR)
+        assert settlement.settle_batch(10) == [reward.id]
+        received = [(e["name"], e["args"][0]) for e in sockets[0].get_received("/expert")]
+        assert [name for name, _ in received] == ["reward.credited"]
+        payload = received[0][1]
+        assert (payload["reward_id"], payload["answer_id"]) == (str(reward.id), str(answer))
+        assert (payload["status"], payload["payout"], payload["currency"]) == (
+            "settled",
+            1166,
+            "CNY",
+        )
+        assert payload["breakdown"] == {
+            "base": 1000,
+            "quality_score": 0.8,
+            "quality_multiplier": "1.0600",
+            "speed_multiplier": "1.1000",
+            "tier": "vetted",
+            "tier_multiplier": "1.0000",
+            "cap_multiplier": "1.45",
+            "capped": False,
+            "payout": 1166,
+        }
+        assert payload["settled_at"] is not None
+        assert sockets[1].get_received("/expert") == []  # nobody else hears of it
+    finally:
+        for s in sockets:
+            s.disconnect("/expert")
