@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.aftercommit import after_commit
-from marketplace.answers.models import Answer
+from marketplace.answers.models import Answer, AnswerStatus, Outcome
 from marketplace.companies.models import Pool, PoolKind
 from marketplace.database import utcnow
 from marketplace.errors import InvalidInput, NotFound
@@ -208,14 +208,13 @@ def _create(
 def _reserve(reward: Reward, question: Question) -> None:
     """Make sure the question's hold covers every pending charge, topping up from the budget.
 
-    A question still open (a reinstated answer while someone else works on it) must also keep
-    its maximum charge for the answer to come.
+    A reinstated answer must not take the hold of the answer still to come or to be decided:
+    while the question is open, or another answer of it waits for its outcome, the question
+    keeps its maximum charge on top.
     """
-    status = db.session.scalar(sa.select(Question.status).where(Question.id == question.id))
-    still_open = 0
-    if status in OPEN_STATUSES:
-        still_open = DEFAULT_POLICY.max_charge(question.reward_amount + question.reward_raise)
-    shortfall = still_open - services.free_hold(question.id)
+    shortfall = -services.free_hold(question.id)
+    if _awaits_another_answer(question, reward.answer_id):
+        shortfall += DEFAULT_POLICY.max_charge(question.reward_amount + question.reward_raise)
     if shortfall <= 0:
         return
     owner = services.company_owner(question.company_id)
@@ -228,6 +227,24 @@ def _reserve(reward: Reward, question: Question) -> None:
         [(budget, -shortfall), (holds, shortfall)],
         memo=f"reward:{reward.id}",
     )
+
+
+def _awaits_another_answer(question: Question, answer_id: uuid.UUID) -> bool:
+    """Open (queued, offered, assigned), or another answer still waits for its outcome."""
+    status = db.session.scalar(sa.select(Question.status).where(Question.id == question.id))
+    if status in OPEN_STATUSES:
+        return True
+    rewarded = sa.select(Reward.id).where(
+        Reward.answer_id == Answer.id, Reward.status.in_(LIVE_REWARD_STATUSES)
+    )
+    undecided = sa.select(Answer.id).where(
+        Answer.question_id == question.id,
+        Answer.id != answer_id,
+        Answer.outcome == Outcome.PENDING,
+        Answer.status != AnswerStatus.REJECTED,
+        ~rewarded.exists(),
+    )
+    return db.session.scalar(undecided.limit(1)) is not None
 
 
 def _post_reversal(reward: Reward, reason: str) -> None:

@@ -147,3 +147,20 @@ def _reward(answer_id):
     return h.db.session.scalars(
         sa.select(Reward.id).filter_by(answer_id=answer_id).order_by(Reward.generation.desc())
     ).first()
+
+
+def test_an_appeal_won_while_the_next_answer_awaits_its_outcome_keeps_its_hold(app, money, shop):
+    company, experts, mod = shop
+    money.session.get(Company, company).settings = {"accept_threshold": 0.0}
+    money.session.commit()
+    question = h.post(company, amount=1000)
+    first = h.answer(question, experts[0])
+    h.accept(first, 1.0)
+    h.reject(first, mod)
+    second = h.answer(question, experts[1])  # answered, not yet scored
+    h.overturn(first, h.moderator(company))
+    assert services.free_hold(question) == HOLD  # the second answer's hold is untouched
+    h.post(company, amount=int(budget(company) / 1.6675))  # the rest of the budget goes
+    assert grading.score_answer(second).outcome == Outcome.ACCEPTED  # paid from its hold
+    assert len(settlement.settle_batch(10)) == 2
+    h.assert_ledger_ok()
