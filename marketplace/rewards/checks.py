@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from marketplace.answers.models import Answer
 from marketplace.extensions import db
 from marketplace.questions.models import Question, QuestionStatus
 from marketplace.questions.states import OPEN_STATUSES
@@ -19,6 +20,7 @@ from marketplace.rewards.models import (
     RewardStatus,
 )
 from marketplace.rewards.policy import DEFAULT_POLICY
+from marketplace.rewards.services import undecided_answer
 
 Check = Callable[[], list[str]]
 E, T, A = LedgerEntry, LedgerTransaction, LedgerAccount
@@ -262,13 +264,19 @@ def holds() -> list[str]:
 
 
 def _finished_questions_hold_nothing(held: dict[str, int], pending: dict[str, int]) -> list[str]:
-    # A question back in the queue after a reversal holds for its next answer.
+    # A question back in the queue after a reversal holds for its next answer, and keeps
+    # holding while that answer waits for its outcome.
+    waiting = sa.select(Answer.id).where(Answer.question_id == Question.id, undecided_answer())
     settled = {
         str(q)
         for q in db.session.scalars(
             sa.select(Reward.question_id)
             .join(Question, Question.id == Reward.question_id)
-            .where(Reward.status.in_(CAPTURED), Question.status.not_in(list(OPEN_STATUSES)))
+            .where(
+                Reward.status.in_(CAPTURED),
+                Question.status.not_in(list(OPEN_STATUSES)),
+                ~waiting.exists(),
+            )
             .distinct()
         )
     }

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.aftercommit import after_commit
-from marketplace.answers.models import Answer, AnswerStatus, Outcome
+from marketplace.answers.models import Answer
 from marketplace.companies.models import Pool, PoolKind
 from marketplace.database import utcnow
 from marketplace.errors import InvalidInput, NotFound
@@ -26,7 +26,6 @@ from marketplace.experts.models import ExpertProfile, PoolMembership
 from marketplace.extensions import db
 from marketplace.matching.models import Assignment
 from marketplace.questions.models import Question
-from marketplace.questions.states import OPEN_STATUSES
 from marketplace.rewards import ledger, services
 from marketplace.rewards.models import (
     LIVE_REWARD_STATUSES,
@@ -98,7 +97,7 @@ def reverse_in_transaction(answer_id: uuid.UUID, reason: str, actor: Actor) -> R
     if reward.status == RewardStatus.PENDING:
         reward.status, reward.reason = RewardStatus.VOID, reason
         db.session.flush()
-        services.release_free_hold(question)
+        services.release_free_hold(question, keep_for_others_than=answer_id)
     else:
         _post_reversal(reward, reason)
     record(
@@ -197,7 +196,7 @@ def _create(
     db.session.add(reward)
     db.session.flush()
     if void:
-        services.release_free_hold(question)
+        services.release_free_hold(question, keep_for_others_than=answer.id)
     else:
         _reserve(reward, question)
     audit_log.info("reward %s for answer %s: %s payout %s fee %s %s", reward.id, answer.id,
@@ -231,20 +230,7 @@ def _reserve(reward: Reward, question: Question) -> None:
 
 def _awaits_another_answer(question: Question, answer_id: uuid.UUID) -> bool:
     """Open (queued, offered, assigned), or another answer still waits for its outcome."""
-    status = db.session.scalar(sa.select(Question.status).where(Question.id == question.id))
-    if status in OPEN_STATUSES:
-        return True
-    rewarded = sa.select(Reward.id).where(
-        Reward.answer_id == Answer.id, Reward.status.in_(LIVE_REWARD_STATUSES)
-    )
-    undecided = sa.select(Answer.id).where(
-        Answer.question_id == question.id,
-        Answer.id != answer_id,
-        Answer.outcome == Outcome.PENDING,
-        Answer.status != AnswerStatus.REJECTED,
-        ~rewarded.exists(),
-    )
-    return db.session.scalar(undecided.limit(1)) is not None
+    return question.id in services.awaiting_answers([question.id], excluding=answer_id)
 
 
 def _post_reversal(reward: Reward, reason: str) -> None:

@@ -12,11 +12,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from marketplace.answers.models import Answer, AnswerStatus, Outcome
 from marketplace.companies.models import Company
 from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.questions.models import Question
+from marketplace.questions.states import OPEN_STATUSES
 from marketplace.rewards import ledger
 from marketplace.rewards.currencies import is_currency
 from marketplace.rewards.models import (
@@ -206,9 +208,15 @@ def release_for_question(question_id: uuid.UUID) -> int:
     return release_free_hold(question)
 
 
-def release_free_hold(question: Question) -> int:
-    """Release what the (locked) question holds beyond its pending rewards' charges."""
+def release_free_hold(question: Question, keep_for_others_than: uuid.UUID | None = None) -> int:
+    """Release what the (locked) question holds beyond its pending rewards' charges.
+
+    With `keep_for_others_than` (an answer whose reward was voided or reversed), the question
+    keeps its maximum charge if it still awaits another answer (open, or another undecided).
+    """
     free = free_hold(question.id)
+    if keep_for_others_than is not None:
+        free -= awaiting_answers([question.id], excluding=keep_for_others_than).get(question.id, 0)
     if free <= 0:
         return 0
     owner = company_owner(question.company_id)
@@ -289,6 +297,35 @@ def reserved_for_questions(
     if excluded:
         query = query.where(Reward.id.not_in(excluded))
     return {qid: int(total) for qid, total in db.session.execute(query)}
+
+
+def undecided_answer() -> sa.ColumnElement[bool]:
+    """An answer still waiting for its outcome: its question must keep a hold for it."""
+    rewarded = sa.select(Reward.id).where(Reward.answer_id == Answer.id)
+    return sa.and_(
+        Answer.outcome == Outcome.PENDING,
+        Answer.status != AnswerStatus.REJECTED,
+        ~rewarded.exists(),
+    )
+
+
+def awaiting_answers(
+    question_ids: Sequence[uuid.UUID], excluding: uuid.UUID | None = None
+) -> dict[uuid.UUID, int]:
+    """Questions that must keep their maximum charge held for an answer to come or to be
+    decided (open, or with an undecided answer other than `excluding`): id -> that charge."""
+    if not question_ids:
+        return {}
+    undecided = sa.select(Answer.id).where(Answer.question_id == Question.id, undecided_answer())
+    if excluding is not None:
+        undecided = undecided.where(Answer.id != excluding)
+    rows = db.session.execute(
+        sa.select(Question.id, Question.reward_amount, Question.reward_raise).where(
+            Question.id.in_(list(question_ids)),
+            sa.or_(Question.status.in_(list(OPEN_STATUSES)), undecided.exists()),
+        )
+    )
+    return {qid: DEFAULT_POLICY.max_charge(amount + raised) for qid, amount, raised in rows}
 
 
 def company_balances(company_id: uuid.UUID) -> list[CompanyBalance]:

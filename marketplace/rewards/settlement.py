@@ -3,7 +3,8 @@
 Per reward, one capture transaction (key `capture:<answer_id>[:<generation>]`) moves its
 charge out of the company's holds: the payout to the expert's earnings, the fee to the
 platform; the last reward of a question also returns the rest of the question's hold to the
-budget. The rewards are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises
+budget, unless the question still awaits an answer (reopened, or another answer undecided).
+The rewards are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises
 writers), and the captures and the `settled` marks commit together: a crash leaves either all
 of a batch or none of it, and the unique keys make any rerun a no-op.
 """
@@ -168,6 +169,8 @@ def _postings(
     question_ids = sorted(by_question)
     held = services.held_for_questions(question_ids)
     others = services.reserved_for_questions(question_ids, excluding=batch_ids)
+    # A question reopened (or with another answer to decide) keeps its hold for that answer.
+    keep = services.awaiting_answers(question_ids)
     accounts = ledger.accounts_by_key(key for r in rewards for key in _account_keys(r))
     kept: list[Reward] = []
     postings: list[ledger.Posting] = []
@@ -181,7 +184,7 @@ def _postings(
             )
             continue
         for index, reward in enumerate(group):
-            release = rest if index == len(group) - 1 else 0
+            release = max(rest - keep.get(question_id, 0), 0) if index == len(group) - 1 else 0
             postings.append(_capture(reward, release, accounts))
             kept.append(reward)
     return kept, postings

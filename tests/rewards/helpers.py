@@ -184,9 +184,18 @@ def reject(answer_id: uuid.UUID, by: UserCaller) -> None:
 
 def overturn(answer_id: uuid.UUID, by: UserCaller) -> None:
     """The expert appeals the rejection and another moderator overturns it (reinstates)."""
+    disputes.decide(by, _appeal(answer_id), True, "correct after all")
+
+
+def uphold(answer_id: uuid.UUID, by: UserCaller) -> None:
+    """The expert appeals the rejection and another moderator upholds it."""
+    disputes.decide(by, _appeal(answer_id), False, "still wrong")
+
+
+def _appeal(answer_id: uuid.UUID) -> uuid.UUID:
     expert_id = db.session.get(Answer, answer_id).expert_id
     dispute = disputes.appeal(expert_id, answer_id, "the steps are right", Actor.user(expert_id))
-    disputes.decide(by, dispute.id, True, "correct after all")
+    return dispute.id
 
 
 def balance(kind, owner: str, currency: str = "CNY") -> int:

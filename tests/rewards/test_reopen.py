@@ -141,6 +141,10 @@ def test_an_appeal_won_while_another_expert_works_keeps_the_open_hold(money, sho
     assert services.free_hold(question) == HOLD
     assert budget(company) == before - reward.charge
     h.assert_ledger_ok()
+    assert settlement.settle_batch(10) == [reward.id]
+    assert services.free_hold(question) == HOLD  # settling it releases nothing the question needs
+    assert budget(company) == before - reward.charge
+    h.assert_ledger_ok()
 
 
 def _reward(answer_id):
@@ -163,4 +167,18 @@ def test_an_appeal_won_while_the_next_answer_awaits_its_outcome_keeps_its_hold(a
     h.post(company, amount=int(budget(company) / 1.6675))  # the rest of the budget goes
     assert grading.score_answer(second).outcome == Outcome.ACCEPTED  # paid from its hold
     assert len(settlement.settle_batch(10)) == 2
+    h.assert_ledger_ok()
+
+
+def test_rejecting_a_reinstated_answer_again_keeps_the_open_questions_hold(money, shop):
+    company, experts, mod = shop
+    question = h.post(company, amount=1000)
+    first = h.answer(question, experts[0])
+    h.reject(first, mod)  # undecided, so nothing to reverse; the question is queued again
+    money.session.execute(sa.update(Question).values(status=QuestionStatus.ASSIGNED))
+    money.session.commit()
+    h.overturn(first, h.moderator(company))
+    h.reject(first, mod)  # its pending reward is voided while someone else works on it
+    assert money.session.get(Reward, _reward(first)).status == RewardStatus.VOID
+    assert services.free_hold(question) == HOLD
     h.assert_ledger_ok()
