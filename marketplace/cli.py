@@ -249,7 +249,7 @@ def ledger_check() -> None:
 @rewards_cli.command("settle")
 @click.option("--limit", default=500, show_default=True, help="Rewards per transaction.")
 def rewards_settle(limit: int) -> None:
-    """Settle every pending reward now (the sweep behind the queued jobs; cron it)."""
+    """Settle every pending reward now (what the scheduled sweep does every minute)."""
     from marketplace.rewards.settlement import settle_all
 
     total, _ = settle_all(limit, max_seconds=3600)
