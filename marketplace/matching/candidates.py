@@ -19,7 +19,7 @@ from marketplace.experts.models import (
 )
 from marketplace.extensions import db
 from marketplace.matching.models import Offer, OfferStatus
-from marketplace.matching.ranking import Candidate
+from marketplace.matching.ranking import Candidate, tier_at_least
 
 
 def available_experts(now: datetime) -> dict[uuid.UUID, Candidate]:
@@ -57,6 +57,56 @@ def available_experts(now: datetime) -> dict[uuid.UUID, Candidate]:
         _add_offer_counts(candidates, now)
         _add_profiles(candidates)
     return {k: c for k, c in candidates.items() if c.has_room()}
+
+
+class Roster:
+    """The available experts of one drain, indexed by (pool, language) and by skill tag, so a
+    question nobody can take is ruled out in memory, without a query or a lock."""
+
+    def __init__(self, candidates: dict[uuid.UUID, Candidate]) -> None:
+        self.candidates = candidates
+        self.by_pool_language: dict[tuple[uuid.UUID, str], list[Candidate]] = {}
+        self.holders: dict[str, set[uuid.UUID]] = {}
+        for candidate in candidates.values():
+            for pool_id in candidate.pools:
+                for language in candidate.languages:
+                    self.by_pool_language.setdefault((pool_id, language), []).append(candidate)
+            for tag in candidate.skills:
+                self.holders.setdefault(tag, set()).add(candidate.expert_id)
+
+    def room_left(self) -> bool:
+        """Whether anyone can still be offered something (loads change as offers are made)."""
+        return any(c.has_room() for c in self.candidates.values())
+
+    def eligible(
+        self,
+        pool_ids: set[uuid.UUID],
+        language: str,
+        tags: list[str],
+        min_tier: str | None,
+        hourly_cap: int,
+        exclude: set[uuid.UUID],
+    ) -> list[Candidate]:
+        """Candidates with room in one of the pools (at `min_tier` or above there), speaking the
+        language, holding every tag, under the hourly cap and not in `exclude`."""
+        required = None
+        if tags:
+            required = set.intersection(*(self.holders.get(t, set()) for t in tags))
+            if not required:
+                return []
+        found: dict[uuid.UUID, Candidate] = {}
+        for pool_id in pool_ids:
+            for c in self.by_pool_language.get((pool_id, language), ()):
+                if (
+                    c.expert_id not in found
+                    and (required is None or c.expert_id in required)
+                    and c.expert_id not in exclude
+                    and c.has_room()
+                    and c.offers_last_hour < hourly_cap
+                    and tier_at_least(c.pools[pool_id][0], min_tier)
+                ):
+                    found[c.expert_id] = c
+        return list(found.values())
 
 
 def _ids(candidates: dict[uuid.UUID, Candidate]) -> list[uuid.UUID]:

@@ -3,13 +3,15 @@
 Each web process runs one engine as a Socket.IO background task (a thread, or a greenlet under
 gevent). A kick (question posted, expert online, offer declined, capacity freed) drains the
 queue at once; deadlines are polled every 50 ms, so an offer moves on within ~100 ms of expiry.
-Every 5 s the engine marks its connections alive, every 10 s it sweeps connections of dead
-processes, and each second it queues the periodic jobs that are due (`marketplace/schedule.py`:
-the reconciler every 30 s, and the other chores on their own clocks).
+Every 5 s the engine marks its connections alive, at start and every 10 s it sweeps connections
+of dead processes, at exit it removes its own, and each second it queues the periodic jobs that
+are due (`marketplace/schedule.py`: the reconciler every 30 s, and the other chores on their own
+clocks).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import socket
@@ -60,6 +62,8 @@ class MatchingEngine:
         from marketplace.extensions import socketio
 
         log.info("matching engine %s starting", self.server_id)
+        # A graceful shutdown (gunicorn's SIGTERM ends in sys.exit) forgets our connections.
+        atexit.register(self.shutdown)
         socketio.start_background_task(self._run)
 
     def kick(self) -> None:
@@ -70,6 +74,17 @@ class MatchingEngine:
         """Let the loop end (graceful shutdown)."""
         self._stopping = True
         self._kicked.set()
+
+    def shutdown(self) -> None:
+        """Stop, and remove this process's connections so they do not linger as "online"."""
+        self.stop()
+        from marketplace.experts import presence
+
+        try:
+            with self.app.app_context():
+                presence.forget_server(self.server_id)
+        except Exception:  # shutting down: the other processes' stale sweep is the fallback
+            log.exception("could not forget the connections of %s", self.server_id)
 
     def _run(self) -> None:
         timers = {"refresh": 0.0, "sweep": 0.0, "schedule": 0.0}
@@ -119,8 +134,19 @@ class MatchingEngine:
         for key, at in due:
             self._fire(key)
             if key.startswith("offer:"):
-                self.late_ms = [*self.late_ms[-999:], (time.time() - at) * 1000]
+                self._note_lateness((time.time() - at) * 1000)
         return len(due)
+
+    def _note_lateness(self, late_ms: float) -> None:
+        """Keep how late offer deadlines fired; the benchmark collects them from every process
+        through a Redis list when MATCHING_LATENESS_KEY is set."""
+        self.late_ms = [*self.late_ms[-999:], late_ms]
+        key = self.app.config.get("MATCHING_LATENESS_KEY")
+        if key and isinstance(self.deadlines, RedisDeadlines):
+            try:
+                self.deadlines.client.rpush(key, f"{late_ms:.3f}")
+            except Exception:  # a measurement must never break matching
+                log.exception("could not record deadline lateness")
 
     def _fire(self, key: str) -> None:
         kind, _, raw_id = key.partition(":")
@@ -152,7 +178,7 @@ class MatchingEngine:
     def _sweep(self) -> None:
         from marketplace.experts import presence
 
-        presence.sweep_stale()
+        presence.sweep_stale(self.server_id)
 
     def _schedule(self) -> None:
         self.periodic.run_due(time.time())

@@ -160,7 +160,7 @@ def _overturn(moderator: UserCaller, answer: Answer, dispute: Dispute) -> None:
     question = db.session.get(Question, answer.question_id)
     if question.status in {QS.QUEUED, QS.OFFERED}:
         # Nobody has taken the question since: the restored answer is its answer.
-        withdraw_question(question.id, moderator.actor)
+        withdraw_question(question.id, moderator.actor, reason="answered")
         release_answer(answer, moderator)
     after_commit(
         enqueue,
