@@ -15,6 +15,7 @@ from marketplace.api import (
     expert_profile,
     expert_quality,
     keys,
+    matching,
     moderation,
     onboarding,
     pools,
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> ProblemApi:
         expert,
         expert_profile,
         expert_quality,
+        matching,
         moderation,
         onboarding,
     )
