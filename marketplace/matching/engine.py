@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -47,6 +48,8 @@ class MatchingEngine:
         self._kicked = threading.Event()
         self._started = False
         self._stopping = False
+        self._terminating = False
+        self._forgotten = False
         self._lock = threading.Lock()
         self.late_ms: list[float] = []  # how late deadlines fired (for the benchmark)
         self._candidates: dict[uuid.UUID, Any] = {}
@@ -62,9 +65,28 @@ class MatchingEngine:
         from marketplace.extensions import socketio
 
         log.info("matching engine %s starting", self.server_id)
-        # A graceful shutdown (gunicorn's SIGTERM ends in sys.exit) forgets our connections.
+        # On SIGTERM (gunicorn's graceful stop) the loop forgets our connections at once: the
+        # worker then waits out its graceful timeout with the sockets still open, and is often
+        # SIGKILLed before it exits. atexit covers the other ways a process ends cleanly.
+        self._chain_sigterm()
         atexit.register(self.shutdown)
         socketio.start_background_task(self._run)
+
+    def _chain_sigterm(self) -> None:
+        previous = signal.getsignal(signal.SIGTERM)
+
+        def on_term(signum: int, frame: Any) -> None:
+            self._terminating = True
+            self._kicked.set()
+            if callable(previous):
+                previous(signum, frame)
+            elif previous in (signal.SIG_DFL, None):
+                raise SystemExit(128 + signum)
+
+        try:
+            signal.signal(signal.SIGTERM, on_term)
+        except ValueError:  # not the main thread (threading mode): atexit only
+            log.info("matching engine %s: no SIGTERM hook outside the main thread", self.server_id)
 
     def kick(self) -> None:
         """Ask for a drain soon."""
@@ -78,6 +100,9 @@ class MatchingEngine:
     def shutdown(self) -> None:
         """Stop, and remove this process's connections so they do not linger as "online"."""
         self.stop()
+        if self._forgotten:
+            return
+        self._forgotten = True
         from marketplace.experts import presence
 
         try:
@@ -89,6 +114,9 @@ class MatchingEngine:
     def _run(self) -> None:
         timers = {"refresh": 0.0, "sweep": 0.0, "schedule": 0.0}
         while not self._stopping:
+            if self._terminating:
+                self.shutdown()
+                break
             kicked = self._kicked.wait(POLL_SECONDS)
             self._kicked.clear()
             try:

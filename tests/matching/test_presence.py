@@ -111,7 +111,7 @@ def test_a_stopping_web_process_forgets_its_connections(app, db, market):
     question_id = post_question(app, company)
     services.drain()
     engine.shutdown()  # what atexit runs when gunicorn stops the worker
-    engine._stopping = False
+    engine._stopping = engine._forgotten = False  # the engine is shared by the test session
     rows = db.session.scalars(sa.select(ExpertConnection.sid)).all()
     assert rows == ["sid-3"]
     due = dict(engine.deadlines.pop_due(10**10))
