@@ -86,9 +86,11 @@ class Roster:
         min_tier: str | None,
         hourly_cap: int,
         exclude: set[uuid.UUID],
+        limit: int | None = None,
     ) -> list[Candidate]:
         """Candidates with room in one of the pools (at `min_tier` or above there), speaking the
-        language, holding every tag, under the hourly cap and not in `exclude`."""
+        language, holding every tag, under the hourly cap and not in `exclude` (the first
+        `limit` of them when given)."""
         required = None
         if tags:
             required = set.intersection(*(self.holders.get(t, set()) for t in tags))
@@ -106,6 +108,8 @@ class Roster:
                     and tier_at_least(c.pools[pool_id][0], min_tier)
                 ):
                     found[c.expert_id] = c
+                    if limit is not None and len(found) >= limit:
+                        return list(found.values())
         return list(found.values())
 
 

@@ -52,7 +52,7 @@ class MatchingEngine:
         self._forgotten = False
         self._lock = threading.Lock()
         self.late_ms: list[float] = []  # how late deadlines fired (for the benchmark)
-        self._candidates: dict[uuid.UUID, Any] = {}
+        self._roster: Any = None
         self._candidates_at = 0.0
         self.periodic = PeriodicRunner()
 
@@ -131,25 +131,25 @@ class MatchingEngine:
         from marketplace.matching import services
 
         if self.fire_due() or kicked:
-            services.drain(experts=self.available_experts)
+            services.drain(roster_of=self.roster)
         monotonic = time.monotonic()
         self._every(timers, "refresh", REFRESH_SECONDS, monotonic, self._refresh)
         self._every(timers, "sweep", SWEEP_SECONDS, monotonic, self._sweep)
         self._every(timers, "schedule", SCHEDULE_SECONDS, monotonic, self._schedule)
 
-    def available_experts(self, now: Any) -> dict[uuid.UUID, Any]:
-        """Available experts, reloaded at most every CANDIDATES_TTL seconds.
+    def roster(self, now: Any) -> Any:
+        """Available experts (indexed), reloaded at most every CANDIDATES_TTL seconds.
 
         Offers made by this process update the cached loads at once; other processes' offers
         show after the next reload. A stale load can only over-offer: the claim re-checks
         capacity atomically.
         """
-        from marketplace.matching.candidates import available_experts
+        from marketplace.matching.candidates import Roster, available_experts
 
-        if time.monotonic() - self._candidates_at > CANDIDATES_TTL:
-            self._candidates = available_experts(now)
+        if self._roster is None or time.monotonic() - self._candidates_at > CANDIDATES_TTL:
+            self._roster = Roster(available_experts(now))
             self._candidates_at = time.monotonic()
-        return self._candidates
+        return self._roster
 
     def forget_candidates(self) -> None:
         """Reload the available experts at the next drain (presence changed here)."""

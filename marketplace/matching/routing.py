@@ -91,8 +91,10 @@ def plan(
     roster: Roster,
     offered: set[uuid.UUID],
     cache: DrainCache,
+    probe: bool = False,
 ) -> tuple[int, list[Candidate]]:
-    """The ring to offer the question in now, and who is eligible there (empty: wait).
+    """The ring to offer the question in now, and who is eligible there (empty: wait); with
+    `probe`, at most one of them (the drain only asks whether anyone fits).
 
     A ring's tier floor never makes a question wait for nobody: when no free expert meets
     the floor, the question passes on through the following rings that cost nothing more
@@ -101,17 +103,18 @@ def plan(
     rings, index = settings.rings, question.ring
     if index >= len(rings):
         return index, []
-    found = _eligible(question, rings[index], settings, roster, offered, cache)
-    floor_only = replace(rings[index], require_tags=False)
+    limit = 1 if probe else None
+    found = _eligible(question, rings[index], settings, roster, offered, cache, limit)
     if found or rings[index].min_tier is None:
         return index, found
-    if _eligible(question, floor_only, settings, roster, offered, cache):
+    floor_only = replace(rings[index], require_tags=False)
+    if _eligible(question, floor_only, settings, roster, offered, cache, 1):
         return index, []  # someone meets the floor (without the tags): wait for the ring
     for later in range(index + 1, len(rings)):
         ring = rings[later]
         if ring.raise_percent or ring.pool != rings[index].pool:
             break
-        found = _eligible(question, ring, settings, roster, offered, cache)
+        found = _eligible(question, ring, settings, roster, offered, cache, limit)
         if found:
             return later, found
     return index, []
@@ -124,6 +127,7 @@ def _eligible(
     roster: Roster,
     offered: set[uuid.UUID],
     cache: DrainCache,
+    limit: int | None = None,
 ) -> list[Candidate]:
     if ring.pool == "staff":
         pools = cache.staff_pools(question.company_id)
@@ -136,6 +140,7 @@ def _eligible(
         ring.min_tier,
         settings.hourly_offer_cap,
         offered,
+        limit,
     )
 
 

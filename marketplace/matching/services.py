@@ -21,7 +21,7 @@ from marketplace.extensions import db
 from marketplace.matching import engine
 from marketplace.matching.candidates import Roster, already_offered, available_experts
 from marketplace.matching.models import Assignment, Offer, OfferStatus
-from marketplace.matching.ranking import Candidate, Ranked
+from marketplace.matching.ranking import Ranked
 from marketplace.matching.routing import DrainCache, Queued, choose, plan, settings_of
 from marketplace.matching.schemas import OfferSchema
 from marketplace.matching.settings import MatchingSettings
@@ -126,14 +126,14 @@ def offered_through_staff(assignment_id: uuid.UUID) -> bool:
 
 def drain(
     limit: int = 5000,
-    experts: Callable[[datetime], dict[uuid.UUID, Candidate]] | None = None,
+    roster_of: Callable[[datetime], Roster] | None = None,
     page_size: int = 500,
 ) -> int:
     """Offer queued questions, highest priority then oldest first; returns offers made.
 
     The queue is read page by page (up to `limit` questions). A question nobody available can
     take is passed over in memory (no query, no lock), so questions nobody can take never block
-    newer ones. `experts` supplies the available experts (the engine passes a cache refreshed
+    newer ones. `roster_of` supplies the available experts (the engine passes a cache refreshed
     every few hundred ms; offers made here update it); by default they are loaded fresh.
     """
     now = utcnow()
@@ -141,7 +141,7 @@ def drain(
     if not page:
         db.session.rollback()
         return 0
-    roster = Roster((experts or available_experts)(now))
+    roster = roster_of(now) if roster_of else Roster(available_experts(now))
     db.session.rollback()  # end the read transaction before the per-question writes
     cache, made, seen = DrainCache(), 0, 0
     while page and roster.room_left():
@@ -163,7 +163,7 @@ def _offer_if_possible(
     """Offer one queued question if someone available fits it; a failure skips only it."""
     try:
         settings = cache.settings(queued)
-        if settings is None or not plan(queued, settings, roster, offered, cache)[1]:
+        if settings is None or not plan(queued, settings, roster, offered, cache, probe=True)[1]:
             return 0
         return offer_next(queued.id, roster, now, cache)
     except Exception:

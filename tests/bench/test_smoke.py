@@ -49,6 +49,7 @@ def test_offers_benchmark_smoke(tmp_path):
         assert results[name]["n"] > 0, f"{label}: no samples"
     assert results["decision_ms"]["n"] == results["config"]["decision_samples"]
     assert results["decisions_without_candidates"] == 0  # the experts were connected
+    assert results["post_errors"] == {}
     checks = results["invariants"]
     assert checks["max_live_assignments_per_question"] == 1  # exactly one expert per question
     assert checks["assignments"] == checks["offers_accepted"] == results["accepted"] > 0
