@@ -26,6 +26,7 @@ import random
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -42,6 +43,7 @@ class Timings:
 
     post_to_offer: list[float] = field(default_factory=list)
     sent_to_offer: list[float] = field(default_factory=list)
+    created_to_received: list[float] = field(default_factory=list)
     post_round_trip: list[float] = field(default_factory=list)
     accept_ack: list[float] = field(default_factory=list)
     expiry_late: list[float] = field(default_factory=list)
@@ -178,6 +180,8 @@ async def connect_expert(
     async def on_offer(offer: dict[str, Any]) -> None:
         question_id = offer["question"]["id"]
         arrived = time.time()
+        created = datetime.fromisoformat(offer["created_at"]).timestamp()
+        timings.created_to_received.append((arrived - created) * 1000)
         if question_id not in timings.first_offer_at:
             timings.first_offer_at[question_id] = arrived
         if accept and random.random() < 0.5:
@@ -197,8 +201,6 @@ async def connect_expert(
     async def on_expired(data: dict[str, Any]) -> None:
         expires = client_expiries.pop(data["offer_id"], None)
         if expires:
-            from datetime import datetime
-
             due = datetime.fromisoformat(expires).timestamp()
             timings.expiry_late.append((time.time() - due) * 1000)
             timings.expired += 1
@@ -396,6 +398,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "post_to_offer_ms": percentiles(timings.post_to_offer),
         "sent_to_offer_ms": percentiles(timings.sent_to_offer),
         "post_round_trip_ms": percentiles(timings.post_round_trip),
+        "created_to_received_ms": percentiles(timings.created_to_received),
         "decision_ms": percentiles(full),
         "rank_only_ms": percentiles(rank_only),
         "decisions_without_candidates": empty,
@@ -418,6 +421,7 @@ ROWS = (
     ("POST returned -> offer received by the expert", "post_to_offer_ms"),
     ("  the same from sending the POST", "sent_to_offer_ms"),
     ("POST /questions round trip", "post_round_trip_ms"),
+    ("offer created -> received (the emit path alone)", "created_to_received_ms"),
     ("matching decision alone (load experts + rank)", "decision_ms"),
     ("  of which ranking", "rank_only_ms"),
     ("accept acknowledgement round trip", "accept_ack_ms"),

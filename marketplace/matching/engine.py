@@ -54,6 +54,7 @@ class MatchingEngine:
         self.late_ms: list[float] = []  # how late deadlines fired (for the benchmark)
         self._roster: Any = None
         self._candidates_at = 0.0
+        self._roster_ttl = CANDIDATES_TTL
         self.periodic = PeriodicRunner()
 
     def ensure_started(self) -> None:
@@ -138,7 +139,8 @@ class MatchingEngine:
         self._every(timers, "schedule", SCHEDULE_SECONDS, monotonic, self._schedule)
 
     def roster(self, now: Any) -> Any:
-        """Available experts (indexed), reloaded at most every CANDIDATES_TTL seconds.
+        """Available experts (indexed), reloaded at most every CANDIDATES_TTL seconds, and at
+        most a fifth of the time: with many experts a reload is not free.
 
         Offers made by this process update the cached loads at once; other processes' offers
         show after the next reload. A stale load can only over-offer: the claim re-checks
@@ -146,9 +148,11 @@ class MatchingEngine:
         """
         from marketplace.matching.candidates import Roster, available_experts
 
-        if self._roster is None or time.monotonic() - self._candidates_at > CANDIDATES_TTL:
+        started = time.monotonic()
+        if self._roster is None or started - self._candidates_at > self._roster_ttl:
             self._roster = Roster(available_experts(now))
             self._candidates_at = time.monotonic()
+            self._roster_ttl = max(CANDIDATES_TTL, 4 * (self._candidates_at - started))
         return self._roster
 
     def forget_candidates(self) -> None:
@@ -158,9 +162,12 @@ class MatchingEngine:
     def fire_due(self) -> int:
         """Handle every due deadline; returns how many fired."""
         now = time.time()
+        from marketplace.extensions import socketio
+
         due = self.deadlines.pop_due(now)
         for key, at in due:
             self._fire(key)
+            socketio.sleep(0)  # let requests run between deadlines (gevent)
             if key.startswith("offer:"):
                 self._note_lateness((time.time() - at) * 1000)
         return len(due)

@@ -157,12 +157,13 @@ def choose(
     if not eligible:
         return index, []
     returning = _previous_answerer(question) if question.ring == 0 else None
-    ranked = rank(eligible, question.pool_id, question.tags, now, settings.weights)
-    for item in ranked:
-        if item.candidate.expert_id == returning:
-            return index, [Ranked(item.candidate, item.score, item.reasons | {"follow_up": "yes"})]
+    again = [c for c in eligible if c.expert_id == returning]
+    if again:  # a follow-up goes first, and alone, to the expert who answered before
+        [item] = rank(again, question.pool_id, question.tags, now, settings.weights)
+        return index, [Ranked(item.candidate, item.score, item.reasons | {"follow_up": "yes"})]
     mode = question.offer_mode or settings.offer_mode
-    return index, ranked[: settings.fanout(settings.rings[index], mode)]
+    fanout = settings.fanout(settings.rings[index], mode)
+    return index, rank(eligible, question.pool_id, question.tags, now, settings.weights, fanout)
 
 
 def _previous_answerer(question: Question | Queued) -> uuid.UUID | None:

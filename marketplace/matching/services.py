@@ -17,7 +17,7 @@ from marketplace.database import utcnow
 from marketplace.errors import Conflict
 from marketplace.eventlog.services import Actor, record
 from marketplace.experts.models import ExpertProfile
-from marketplace.extensions import db
+from marketplace.extensions import db, socketio
 from marketplace.matching import engine
 from marketplace.matching.candidates import Roster, already_offered, available_experts
 from marketplace.matching.models import Assignment, Offer, OfferStatus
@@ -150,6 +150,9 @@ def drain(
             made += _offer_if_possible(queued, roster, cache, offered[queued.id], now)
             if made and not roster.room_left():
                 break
+            # Ranking is CPU work; under gevent, let requests (which may hold row locks)
+            # run between questions instead of stalling the whole process for the drain.
+            socketio.sleep(0)
         seen += len(page)
         last = page[-1]
         page = _queued_page(last, min(page_size, limit - seen)) if seen < limit else []
@@ -225,7 +228,10 @@ def _offered_to(question_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[uuid.U
 
 
 def offer_next(question_id: uuid.UUID, roster: Roster, now: datetime, cache: DrainCache) -> int:
-    """Offer one question to the next expert(s) of its current ring; one transaction."""
+    """Offer one question to the next expert(s) of its current ring; one transaction.
+
+    `now` (the drain's start) is for ranking; the offer's own clock starts when it is made, or
+    a long drain would hand its last offers a shorter time to answer."""
     # SKIP LOCKED: another web process is offering this question right now; move on.
     question = db.session.scalars(
         sa.select(Question).where(Question.id == question_id).with_for_update(skip_locked=True)
@@ -245,13 +251,14 @@ def offer_next(question_id: uuid.UUID, roster: Roster, now: datetime, cache: Dra
         enter_ring(question, index, settings, "no free expert meets the ring's tier floor")
     ring = settings.rings[index]
     kind = PoolKind.STAFF if ring.pool == "staff" else cache.pool_kind(question.pool_id)
-    offers = _create_offers(question, chosen, settings, now, kind)
+    made_at = utcnow()
+    offers = _create_offers(question, chosen, settings, made_at, kind)
     db.session.commit()
     for ranked in chosen:
         candidate = ranked.candidate
         candidate.load += 1
         candidate.offers_last_hour += 1
-        candidate.last_offer_at = now
+        candidate.last_offer_at = made_at
     return len(offers)
 
 
