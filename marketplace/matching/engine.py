@@ -33,6 +33,7 @@ CANDIDATES_TTL = 0.25  # how stale the cached set of available experts may get
 REFRESH_SECONDS = 5.0
 SWEEP_SECONDS = 10.0
 SCHEDULE_SECONDS = 1.0
+DRAIN_BUDGET_SECONDS = 0.2  # a drain yields to due deadlines after this long
 
 
 class MatchingEngine:
@@ -132,7 +133,10 @@ class MatchingEngine:
         from marketplace.matching import services
 
         if self.fire_due() or kicked:
-            services.drain(roster_of=self.roster)
+            started = time.monotonic()
+            services.drain(roster_of=self.roster, budget_seconds=DRAIN_BUDGET_SECONDS)
+            if time.monotonic() - started >= DRAIN_BUDGET_SECONDS:
+                self._kicked.set()  # cut short: fire what fell due, then go on draining
         monotonic = time.monotonic()
         self._every(timers, "refresh", REFRESH_SECONDS, monotonic, self._refresh)
         self._every(timers, "sweep", SWEEP_SECONDS, monotonic, self._sweep)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -128,13 +129,16 @@ def drain(
     limit: int = 5000,
     roster_of: Callable[[datetime], Roster] | None = None,
     page_size: int = 500,
+    budget_seconds: float | None = None,
 ) -> int:
     """Offer queued questions, highest priority then oldest first; returns offers made.
 
     The queue is read page by page (up to `limit` questions). A question nobody available can
     take is passed over in memory (no query, no lock), so questions nobody can take never block
     newer ones. `roster_of` supplies the available experts (the engine passes a cache refreshed
-    every few hundred ms; offers made here update it); by default they are loaded fresh.
+    every few hundred ms; offers made here update it); by default they are loaded fresh. With
+    `budget_seconds` the drain stops after about that long (the engine fires due deadlines
+    and drains again, so a long queue never holds offer expiries back).
     """
     now = utcnow()
     page = _queued_page(None, min(page_size, limit))
@@ -144,6 +148,7 @@ def drain(
     roster = roster_of(now) if roster_of else Roster(available_experts(now))
     db.session.rollback()  # end the read transaction before the per-question writes
     cache, made, seen = DrainCache(), 0, 0
+    stop_at = time.monotonic() + budget_seconds if budget_seconds else None
     while page and roster.room_left():
         offered = _offered_to(q.id for q in page)
         for queued in page:
@@ -153,6 +158,8 @@ def drain(
             # Ranking is CPU work; under gevent, let requests (which may hold row locks)
             # run between questions instead of stalling the whole process for the drain.
             socketio.sleep(0)
+            if stop_at is not None and time.monotonic() > stop_at:
+                return made
         seen += len(page)
         last = page[-1]
         page = _queued_page(last, min(page_size, limit - seen)) if seen < limit else []

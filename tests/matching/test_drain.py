@@ -123,3 +123,13 @@ def test_bad_stored_settings_are_ignored_field_by_field(app, db, market, caplog)
     make_pool_expert(app, pool)
     post_question(app, company)
     assert services.drain() == 1  # and matching goes on with what is valid
+
+
+def test_a_drain_with_a_time_budget_stops_early_and_the_next_one_goes_on(app, db, market):
+    company, pool = market
+    for _ in range(3):
+        make_pool_expert(app, pool)
+    for _ in range(3):
+        post_question(app, company)
+    assert services.drain(budget_seconds=1e-9) == 1  # out of time after the first question
+    assert services.drain() == 2
