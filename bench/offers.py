@@ -2,14 +2,18 @@
 
 N experts hold real Socket.IO connections (spread over the web processes), a stream of questions
 is posted through the API, and the clients time what arrives. Prints p50/p95/p99 of
-- post -> offer: from sending POST /questions to the offer arriving at the expert's client;
-- the matching decision alone (load the available experts and rank them, no writes);
+- POST returned -> offer: from the POST /questions response to the offer arriving at the
+  expert's client (negative when the offer beats the response), and the same from sending;
+- the matching decision alone (load the available experts and rank them, no writes), measured
+  while the experts are still connected, counting only decisions that ranked someone;
 - the accept acknowledgement round trip;
-- how late offer expiries reach the client after `expires_at`;
-beside a bare python-socketio echo round trip and a Redis PING measured in the same run.
+- how late offer deadlines fire on the server (every web process appends to a Redis list in
+  bench mode, MATCHING_LATENESS_KEY) and reach the client after `expires_at`;
+beside a bare python-socketio echo round trip and a Redis PING measured in the same run. It also
+checks the invariants (at most one live assignment per question, one per accepted claim).
 
-    python bench/offers.py                 # 1,000 experts, 50 questions/s for 20 s
-    python bench/offers.py --smoke         # seconds; what CI runs
+    python -m bench.offers                 # 1,000 experts, 50 questions/s for 20 s
+    python -m bench.offers --smoke         # seconds; what CI runs
 Uses BENCH_DATABASE_URL (default: database `bench`, wiped) and BENCH_REDIS_URL (db 9, flushed).
 """
 
@@ -22,6 +26,7 @@ import random
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -29,23 +34,33 @@ import socketio
 
 from bench.common import bench_urls, fresh_database, percentiles, print_table
 
+LATENESS_KEY = "bench:offer-deadline-late-ms"
+
 
 @dataclass
 class Timings:
     """Everything the clients observed, in milliseconds."""
 
     post_to_offer: list[float] = field(default_factory=list)
+    sent_to_offer: list[float] = field(default_factory=list)
+    created_to_received: list[float] = field(default_factory=list)
+    post_round_trip: list[float] = field(default_factory=list)
     accept_ack: list[float] = field(default_factory=list)
     expiry_late: list[float] = field(default_factory=list)
     sent_at: dict[str, float] = field(default_factory=dict)
+    returned_at: dict[str, float] = field(default_factory=dict)
     offered: set[str] = field(default_factory=set)
     first_offer_at: dict[str, float] = field(default_factory=dict)
     expired: int = 0
     accepted: int = 0
+    post_errors: dict[int, int] = field(default_factory=dict)
 
 
-def prepare(database_url: str, redis_url: str, experts: int) -> tuple[str, list[str]]:
-    """Fresh schema, one company with a large budget, N vetted experts; returns key and tokens."""
+def prepare(
+    database_url: str, redis_url: str, experts: int, companies: int = 1
+) -> tuple[list[str], list[str]]:
+    """Fresh schema, companies with large budgets, N experts vetted into every company's pool;
+    returns the companies' API keys and the experts' tokens."""
     import sqlalchemy as sa
     from flask_migrate import upgrade
     from redis import Redis
@@ -73,14 +88,18 @@ def prepare(database_url: str, redis_url: str, experts: int) -> tuple[str, list[
     )
     with app.app_context():
         upgrade()
-        issued = create_company("Bench Co", "CNY", slug="bench")
-        company_id = issued.key.company_id
-        top_up(company_id, 10**11, "CNY", "bench", Actor.system("bench"))
-        pool = find_pool(company_id, None)
-        db.session.get(Pool, pool.id).settings = {
-            "offer_timeout_seconds": 10,
-            "hourly_offer_cap": 1000,
-        }
+        keys, pools = [], []
+        for n in range(companies):
+            issued = create_company(f"Bench Co {n}", "CNY", slug=f"bench-{n}")
+            company_id = issued.key.company_id
+            top_up(company_id, 10**11, "CNY", "bench", Actor.system("bench"))
+            pool = find_pool(company_id, None)
+            db.session.get(Pool, pool.id).settings = {
+                "offer_timeout_seconds": 10,
+                "hourly_offer_cap": 1000,
+            }
+            keys.append(issued.secret)
+            pools.append(pool.id)
         password = generate_password_hash("bench-password")  # hashed once for every expert
         now, ids = utcnow(), [new_id() for _ in range(experts)]
         tables = db.metadata.tables
@@ -133,7 +152,7 @@ def prepare(database_url: str, redis_url: str, experts: int) -> tuple[str, list[
             [
                 {
                     "id": new_id(),
-                    "pool_id": pool.id,
+                    "pool_id": pool_id,
                     "expert_id": i,
                     "status": "approved",
                     "tier": "vetted",
@@ -143,11 +162,12 @@ def prepare(database_url: str, redis_url: str, experts: int) -> tuple[str, list[
                     "updated_at": now,
                 }
                 for i in ids
+                for pool_id in pools
             ],
         )
         db.session.commit()
         tokens = [issue_token(i, Role.EXPERT) for i in ids]
-    return issued.secret, tokens
+    return keys, tokens
 
 
 async def connect_expert(
@@ -160,6 +180,8 @@ async def connect_expert(
     async def on_offer(offer: dict[str, Any]) -> None:
         question_id = offer["question"]["id"]
         arrived = time.time()
+        created = datetime.fromisoformat(offer["created_at"]).timestamp()
+        timings.created_to_received.append((arrived - created) * 1000)
         if question_id not in timings.first_offer_at:
             timings.first_offer_at[question_id] = arrived
         if accept and random.random() < 0.5:
@@ -179,8 +201,6 @@ async def connect_expert(
     async def on_expired(data: dict[str, Any]) -> None:
         expires = client_expiries.pop(data["offer_id"], None)
         if expires:
-            from datetime import datetime
-
             due = datetime.fromisoformat(expires).timestamp()
             timings.expiry_late.append((time.time() - due) * 1000)
             timings.expired += 1
@@ -226,11 +246,12 @@ def redis_baseline(redis_url: str, rounds: int) -> list[float]:
 
 
 async def post_stream(
-    urls: list[str], key: str, rate: float, seconds: float, timings: Timings
+    urls: list[str], keys: list[str], rate: float, seconds: float, timings: Timings
 ) -> int:
-    """Post questions at `rate` per second for `seconds`, round-robin over the web processes."""
+    """Post questions at `rate` per second for `seconds`, round-robin over the web processes
+    (and over the companies)."""
     count = int(rate * seconds)
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {key}"}) as session:
+    async with aiohttp.ClientSession() as session:
 
         async def post(n: int) -> None:
             body = {
@@ -243,10 +264,17 @@ async def post_stream(
                 "reward": {"amount": 100, "currency": "CNY"},
             }
             sent = time.time()
-            async with session.post(urls[n % len(urls)] + "/api/v1/questions", json=body) as r:
+            url = urls[n % len(urls)] + "/api/v1/questions"
+            headers = {"Authorization": f"Bearer {keys[n % len(keys)]}"}
+            async with session.post(url, json=body, headers=headers) as r:
                 data = await r.json()
-                assert r.status == 201, data
+                returned = time.time()
+                if r.status != 201:  # counted and reported: an overloaded stack is a result
+                    timings.post_errors[r.status] = timings.post_errors.get(r.status, 0) + 1
+                    return
                 timings.sent_at[data["id"]] = sent
+                timings.returned_at[data["id"]] = returned
+                timings.post_round_trip.append((returned - sent) * 1000)
 
         tasks, start = [], time.perf_counter()
         for n in range(count):
@@ -256,15 +284,16 @@ async def post_stream(
     return count
 
 
-def decision_times(database_url: str, samples: int) -> tuple[list[float], list[float]]:
-    """Time the matching decision alone (load available experts + rank; no writes)."""
+def decision_times(database_url: str, samples: int) -> tuple[list[float], list[float], int]:
+    """Time the matching decision alone (load available experts + rank; no writes), for
+    questions as if they were new; returns (full, rank only, decisions that ranked nobody)."""
     import sqlalchemy as sa
 
     from marketplace import create_app
     from marketplace.database import utcnow
     from marketplace.extensions import db
-    from marketplace.matching.candidates import available_experts
-    from marketplace.matching.services import choose, settings_of
+    from marketplace.matching.candidates import Roster, available_experts
+    from marketplace.matching.routing import DrainCache, choose, settings_of
     from marketplace.questions.models import Question
 
     app = create_app(
@@ -275,108 +304,194 @@ def decision_times(database_url: str, samples: int) -> tuple[list[float], list[f
             "MATCHING_ENGINE_AUTOSTART": False,
         }
     )
+    full, rank_only, empty = [], [], 0
     with app.app_context():
         questions = db.session.scalars(sa.select(Question).limit(samples)).all()
-        full, rank_only = [], []
+        db.session.expunge_all()  # changed below, never written
+        db.session.rollback()
         for question in questions:
+            question.ring = 0  # decide as for a newly posted question
             started = time.perf_counter()
-            available = available_experts(utcnow())
+            roster = Roster(available_experts(utcnow()))
             loaded = time.perf_counter()
             settings = settings_of(question)
-            choose(question, settings.rings[0], settings, available, utcnow())
+            _, chosen = choose(question, settings, roster, utcnow(), set(), DrainCache())
             done = time.perf_counter()
+            if not chosen:
+                empty += 1
+                continue
             full.append((done - started) * 1000)
             rank_only.append((done - loaded) * 1000)
-            db.session.rollback()
-    return full, rank_only
+        db.session.rollback()
+        db.engine.dispose()
+    return full, rank_only, empty
+
+
+def invariants(database_url: str) -> dict[str, int]:
+    """Exactly one expert per question: live assignments per question, claims vs assignments."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        worst = connection.execute(
+            sa.text(
+                "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM assignments"
+                " WHERE status IN ('active', 'answered') GROUP BY question_id) AS live"
+            )
+        ).scalar_one()
+        assignments = connection.execute(sa.text("SELECT count(*) FROM assignments")).scalar_one()
+        accepted = connection.execute(
+            sa.text("SELECT count(*) FROM offers WHERE status = 'accepted'")
+        ).scalar_one()
+    engine.dispose()
+    return {
+        "max_live_assignments_per_question": worst,
+        "assignments": assignments,
+        "offers_accepted": accepted,
+    }
+
+
+def server_lateness(redis_url: str) -> list[float]:
+    """How late the web processes fired offer deadlines (what they appended in bench mode)."""
+    from redis import Redis
+
+    connection = Redis.from_url(redis_url)
+    values = [float(v) for v in connection.lrange(LATENESS_KEY, 0, -1)]
+    connection.close()
+    return values
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     """Set up, measure, tear down."""
-    from tests.live import LiveStack, free_port, wait_for
+    from tests.live import LiveStack
 
     database_url, redis_url = bench_urls()
-    key, tokens = prepare(database_url, redis_url, args.experts)
-    stack = LiveStack(database_url, redis_url, env_extra={"SECRET_KEY": "bench-secret"})
+    keys, tokens = prepare(database_url, redis_url, args.experts, args.companies)
+    stack = LiveStack(
+        database_url,
+        redis_url,
+        env_extra={"SECRET_KEY": "bench-secret", "MATCHING_LATENESS_KEY": LATENESS_KEY},
+    )
     timings = Timings()
     try:
         urls = [stack.start_web() for _ in range(args.web)]
         stack.start_worker()
-        echo_port = free_port()
-        import subprocess
-        import sys
-        from pathlib import Path
-
-        bin_dir = Path(sys.executable).parent
-        stack.processes.append(
-            subprocess.Popen(
-                [
-                    str(bin_dir / "gunicorn"),
-                    "-k",
-                    "gevent",
-                    "-w",
-                    "1",
-                    "-b",
-                    f"127.0.0.1:{echo_port}",
-                    "bench.echo_server:app",
-                ],
-                cwd=Path(__file__).resolve().parents[1],
-            )
-        )
-        wait_for(f"http://127.0.0.1:{echo_port}/socket.io/?EIO=4&transport=polling")
-        clients = []
-        for start in range(0, len(tokens), 50):
-            batch = tokens[start : start + 50]
-            clients += await asyncio.gather(
-                *(
-                    connect_expert(
-                        urls[(start + i) % len(urls)],
-                        token,
-                        timings,
-                        accept=random.random() < args.accept_share,
-                    )
-                    for i, token in enumerate(batch)
-                )
-            )
-        echo = await echo_baseline(f"http://127.0.0.1:{echo_port}", args.baseline_rounds)
+        echo_url = start_echo_server(stack)
+        clients = await connect_all(urls, tokens, timings, args.accept_share)
+        echo = await echo_baseline(echo_url, args.baseline_rounds)
         redis_rtt = redis_baseline(redis_url, args.baseline_rounds)
-        posted = await post_stream(urls, key, args.rate, args.duration, timings)
+        posted = await post_stream(urls, keys, args.rate, args.duration, timings)
         await asyncio.sleep(13)  # let unanswered offers time out (10 s) and their expiries land
-        for question_id, arrived in timings.first_offer_at.items():
-            if question_id in timings.sent_at:
-                timings.post_to_offer.append((arrived - timings.sent_at[question_id]) * 1000)
+        # The decision is timed while every expert is still connected (and routable).
+        full, rank_only, empty = await asyncio.to_thread(
+            decision_times, database_url, args.decision_samples
+        )
         await asyncio.gather(*(c.disconnect() for c in clients))
     finally:
         stack.stop()
-    full, rank_only = decision_times(database_url, args.decision_samples)
+    for question_id, arrived in timings.first_offer_at.items():
+        if question_id in timings.returned_at:
+            timings.post_to_offer.append((arrived - timings.returned_at[question_id]) * 1000)
+            timings.sent_to_offer.append((arrived - timings.sent_at[question_id]) * 1000)
     results = {
         "config": vars(args) | {"posted": posted},
         "post_to_offer_ms": percentiles(timings.post_to_offer),
+        "sent_to_offer_ms": percentiles(timings.sent_to_offer),
+        "post_round_trip_ms": percentiles(timings.post_round_trip),
+        "created_to_received_ms": percentiles(timings.created_to_received),
         "decision_ms": percentiles(full),
         "rank_only_ms": percentiles(rank_only),
+        "decisions_without_candidates": empty,
         "accept_ack_ms": percentiles(timings.accept_ack),
+        "deadline_late_server_ms": percentiles(server_lateness(redis_url)),
         "expiry_late_ms": percentiles(timings.expiry_late),
         "socketio_echo_ms": percentiles(echo),
         "redis_ping_ms": percentiles(redis_rtt),
         "offered": len(timings.first_offer_at),
+        "post_errors": timings.post_errors,
         "accepted": timings.accepted,
         "expired": timings.expired,
+        "invariants": invariants(database_url),
     }
-    print_table(
-        f"{args.experts} experts on {args.web} web processes, {args.rate}/s for {args.duration}s "
-        f"({posted} questions, {results['offered']} offered, {timings.accepted} accepted, "
-        f"{timings.expired} expired)",
-        [
-            ("post -> offer received by the expert", results["post_to_offer_ms"]),
-            ("matching decision alone (load experts + rank)", results["decision_ms"]),
-            ("  of which ranking", results["rank_only_ms"]),
-            ("accept acknowledgement round trip", results["accept_ack_ms"]),
-            ("offer expiry: client notified after expires_at", results["expiry_late_ms"]),
-            ("baseline: raw Socket.IO echo round trip", results["socketio_echo_ms"]),
-            ("baseline: raw Redis PING round trip", results["redis_ping_ms"]),
-        ],
-    )
+    report(args, results)
     return results
+
+
+ROWS = (
+    ("POST returned -> offer received by the expert", "post_to_offer_ms"),
+    ("  the same from sending the POST", "sent_to_offer_ms"),
+    ("POST /questions round trip", "post_round_trip_ms"),
+    ("offer created -> received (the emit path alone)", "created_to_received_ms"),
+    ("matching decision alone (load experts + rank)", "decision_ms"),
+    ("  of which ranking", "rank_only_ms"),
+    ("accept acknowledgement round trip", "accept_ack_ms"),
+    ("offer deadline fired after expires_at (server)", "deadline_late_server_ms"),
+    ("offer expiry: client notified after expires_at", "expiry_late_ms"),
+    ("baseline: raw Socket.IO echo round trip", "socketio_echo_ms"),
+    ("baseline: raw Redis PING round trip", "redis_ping_ms"),
+)
+
+
+def report(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    """Print the table and the invariants."""
+    config = results["config"]
+    print_table(
+        f"{args.experts} experts on {args.web} web processes, {args.companies} compan"
+        f"{'y' if args.companies == 1 else 'ies'}, {args.rate}/s for {args.duration}s "
+        f"({config['posted']} questions, {results['offered']} offered, {results['accepted']} "
+        f"accepted, {results['expired']} expired)",
+        [(label, results[name]) for label, name in ROWS],
+    )
+    checks = results["invariants"]
+    if results["post_errors"]:
+        print(f"POST /questions refused or failed: {results['post_errors']} (status: count)")
+    print(
+        f"invariants: at most {checks['max_live_assignments_per_question']} live assignment per "
+        f"question; {checks['assignments']} assignments for {checks['offers_accepted']} accepted "
+        f"offers and {results['accepted']} successful accepts; "
+        f"{results['decisions_without_candidates']} timed decisions found nobody"
+    )
+
+
+def start_echo_server(stack: Any) -> str:
+    """The bare python-socketio echo server of the baseline, under gunicorn + gevent."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.live import free_port, wait_for
+
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-k", "gevent", "-w", "1"]
+    stack.processes.append(
+        subprocess.Popen(
+            [*command, "-b", f"127.0.0.1:{port}", "bench.echo_server:app"],
+            cwd=Path(__file__).resolve().parents[1],
+        )
+    )
+    wait_for(f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling")
+    return f"http://127.0.0.1:{port}"
+
+
+async def connect_all(
+    urls: list[str], tokens: list[str], timings: Timings, accept_share: float
+) -> list[socketio.AsyncClient]:
+    """Connect every expert, 50 at a time, spread over the web processes."""
+    clients: list[socketio.AsyncClient] = []
+    for start in range(0, len(tokens), 50):
+        batch = tokens[start : start + 50]
+        clients += await asyncio.gather(
+            *(
+                connect_expert(
+                    urls[(start + i) % len(urls)],
+                    token,
+                    timings,
+                    accept=random.random() < accept_share,
+                )
+                for i, token in enumerate(batch)
+            )
+        )
+    return clients
 
 
 def main() -> None:
@@ -386,6 +501,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="questions per second")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting")
     parser.add_argument("--web", type=int, default=2, help="web processes")
+    parser.add_argument(
+        "--companies",
+        type=int,
+        default=1,
+        help="companies posting (each posts reserve money on its own budget account)",
+    )
     parser.add_argument(
         "--accept-share",
         type=float,
@@ -399,7 +520,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:
         args.experts, args.rate, args.duration, args.web = 20, 10.0, 2.0, 1
-        args.baseline_rounds, args.decision_samples = 50, 10
+        args.baseline_rounds, args.decision_samples, args.accept_share = 50, 10, 0.5
     results = asyncio.run(run(args))
     if args.json:
         with open(args.json, "w") as handle:

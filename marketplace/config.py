@@ -70,7 +70,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # An empty list would switch engine.io's origin check off, so it is never the default.
         "SOCKETIO_CORS_ORIGINS": _origins(os.environ.get("SOCKETIO_CORS_ORIGINS", "")),
         "ANSWER_MAX_CHARS": _int("ANSWER_MAX_CHARS", 5000),
+        # A silent phone is out of routing within ping interval + 2 x ping timeout (engine.io
+        # checks each timeout once per timeout period) + grace: 8 + 2 x 5 + 8 = 26 s < 30 s.
+        "SOCKETIO_PING_INTERVAL": _int("SOCKETIO_PING_INTERVAL", 8),
+        "SOCKETIO_PING_TIMEOUT": _int("SOCKETIO_PING_TIMEOUT", 5),
         "PRESENCE_GRACE_SECONDS": _int("PRESENCE_GRACE_SECONDS", 8),
+        # Bench only: a Redis list where every engine appends how late offer deadlines fired.
+        "MATCHING_LATENESS_KEY": os.environ.get("MATCHING_LATENESS_KEY") or None,
         "MATCHING_ENGINE_AUTOSTART": os.environ.get("MATCHING_ENGINE_AUTOSTART", "1") == "1",
         # Experts may create their own accounts from the app (pools still need vetting).
         "EXPERT_SIGNUP": os.environ.get("EXPERT_SIGNUP", "1") == "1",

@@ -63,6 +63,8 @@ class LiveStack:
         port = free_port()
         command = [
             str(BIN / "gunicorn"),
+            "-c",
+            "python:marketplace.ops.gunicorn_conf",  # the production hooks (graceful shutdown)
             "-k",
             "gevent",
             "-w",

@@ -29,12 +29,14 @@ class WebhookReceiver:
     statuses: list[int] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    host: str = "127.0.0.1"
+    port: int = 0
 
     @property
     def url(self) -> str:
         """Where to send webhooks."""
         assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        return f"http://{self.host}:{self.server.server_address[1]}/hooks"
 
     def __enter__(self) -> WebhookReceiver:
         receiver = self
@@ -50,7 +52,7 @@ class WebhookReceiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((self.host, self.port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

@@ -18,8 +18,9 @@ from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.matching import engine
-from marketplace.matching.claims import release_capacity
 from marketplace.matching.models import Assignment, AssignmentStatus
+from marketplace.matching.revocation import lock_questions
+from marketplace.matching.services import offered_through_staff, release_capacity
 from marketplace.moderation.items import open_item, policy_for, tier_in_pool
 from marketplace.questions import states
 from marketplace.questions.models import Question
@@ -77,6 +78,7 @@ def submit_answer(
 def _record_answer(assignment: Assignment, text: str, key: str, actor: Actor) -> Answer:
     now = utcnow()
     table = Assignment.__table__
+    lock_questions([assignment.question_id])  # the question first, as everywhere in matching
     closed = db.session.execute(
         sa.update(table)
         .where(table.c.id == assignment.id, table.c.status == AssignmentStatus.ACTIVE.value)
@@ -99,7 +101,10 @@ def _record_answer(assignment: Assignment, text: str, key: str, actor: Actor) ->
         body=text,
         signals={},
     )
-    tier = tier_in_pool(assignment.expert_id, question.pool_id)
+    staff = offered_through_staff(assignment.id)
+    # Staff answer for their own company: no tier, no audit sample. A crowd expert no longer
+    # in the pool (removed since the offer) is audited like a newcomer.
+    tier = None if staff else tier_in_pool(assignment.expert_id, question.pool_id) or "probation"
     policy = policy_for(question.pool_id)
     reasons = policy.at_submission(answer.id, tier, question.is_gold) if tier else []
     held = policy.holds(reasons)
@@ -112,7 +117,7 @@ def _record_answer(assignment: Assignment, text: str, key: str, actor: Actor) ->
     db.session.flush()
     if reasons:
         open_item(answer, reasons, mandatory=held)
-    if tier is None:  # answered from a staff pool: not paid through the ledger
+    if staff:  # offered through a staff ring or pool: not paid through the ledger
         rewards.release_question_hold(question.company_id, question.id)
     record(
         actor,

@@ -15,8 +15,10 @@ from marketplace.api.guards import user_blueprint
 from marketplace.experts import presence
 from marketplace.matching import claims
 from marketplace.matching.schemas import (
+    AnswerBodySchema,
     AssignmentSchema,
     AvailabilitySchema,
+    NoBodySchema,
     OfferSchema,
     PendingSchema,
 )
@@ -32,13 +34,6 @@ class AvailabilityStateSchema(Schema):
 
     availability = fields.String()
     connected = fields.Boolean()
-
-
-class AnswerBodySchema(Schema):
-    """An answer; the key makes a retried request harmless."""
-
-    body = fields.String(required=True)
-    idempotency_key = fields.String(required=True)
 
 
 class AnswerResultSchema(Schema):
@@ -74,9 +69,12 @@ class Availability(MethodView):
 class OfferAccept(MethodView):
     """Claim an offer."""
 
+    @blp.arguments(NoBodySchema)
     @blp.response(200, AssignmentSchema)
-    @blp.alt_response(409, description="Taken by someone else, expired, or at capacity.")
-    def post(self, offer_id: uuid.UUID) -> Any:
+    @blp.alt_response(
+        409, description="already-taken, offer-expired, offer-withdrawn, offer-closed, at-capacity."
+    )
+    def post(self, _: dict[str, Any], offer_id: uuid.UUID) -> Any:
         """Accept: exactly one expert wins a question; the others get 409 already-taken."""
         caller = user_caller()
         return claims.accept_offer(caller.user_id, offer_id, caller.actor)
@@ -86,8 +84,10 @@ class OfferAccept(MethodView):
 class OfferDecline(MethodView):
     """Turn an offer down."""
 
+    @blp.arguments(NoBodySchema)
     @blp.response(200, OfferSchema)
-    def post(self, offer_id: uuid.UUID) -> Any:
+    @blp.alt_response(409, description="offer-expired, offer-withdrawn, offer-closed.")
+    def post(self, _: dict[str, Any], offer_id: uuid.UUID) -> Any:
         """Decline: the question moves on at once."""
         caller = user_caller()
         return claims.decline_offer(caller.user_id, offer_id, caller.actor)

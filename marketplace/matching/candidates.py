@@ -19,70 +19,133 @@ from marketplace.experts.models import (
 )
 from marketplace.extensions import db
 from marketplace.matching.models import Offer, OfferStatus
-from marketplace.matching.ranking import Candidate
+from marketplace.matching.ranking import Candidate, tier_at_least
 
 
 def available_experts(now: datetime) -> dict[uuid.UUID, Candidate]:
-    """Experts who are online, connected, allowed to work and under capacity."""
-    connected = sa.select(ExpertConnection.expert_id).distinct().scalar_subquery()
+    """Experts who are online, connected, allowed to work and under capacity.
+
+    Five plain column queries; the follow-ups filter by the same subquery rather than by a
+    list of a thousand ids (binding those cost more than the queries themselves)."""
     active_user = sa.or_(
         User.status == UserStatus.ACTIVE,
         sa.and_(User.status == UserStatus.SUSPENDED, User.suspended_until <= now),
     )
-    rows = db.session.execute(
-        sa.select(ExpertProfile)
+    available = (
+        sa.select(ExpertProfile.user_id)
         .join(User, User.id == ExpertProfile.user_id)
         .where(
             ExpertProfile.availability == Availability.ONLINE,
-            ExpertProfile.user_id.in_(connected),
+            ExpertProfile.user_id.in_(sa.select(ExpertConnection.expert_id)),
             active_user,
             ExpertProfile.active_assignments < ExpertProfile.capacity,
         )
-    ).scalars()
+    )
     candidates = {
-        p.user_id: Candidate(
-            expert_id=p.user_id,
-            capacity=p.capacity,
-            load=p.active_assignments,
+        user_id: Candidate(
+            expert_id=user_id,
+            capacity=capacity,
+            load=load,
             languages=frozenset(),
             skills={},
             pools={},
-            response_seconds=p.response_seconds,
-            last_offer_at=p.last_offer_at,
+            response_seconds=response_seconds,
+            last_offer_at=last_offer_at,
             offers_last_hour=0,
         )
-        for p in rows
+        for user_id, capacity, load, response_seconds, last_offer_at in db.session.execute(
+            sa.select(
+                ExpertProfile.user_id,
+                ExpertProfile.capacity,
+                ExpertProfile.active_assignments,
+                ExpertProfile.response_seconds,
+                ExpertProfile.last_offer_at,
+            ).where(ExpertProfile.user_id.in_(available))
+        )
     }
     if candidates:
-        _add_offer_counts(candidates, now)
-        _add_profiles(candidates)
+        ids = available.scalar_subquery()
+        _add_offer_counts(candidates, ids, now)
+        _add_profiles(candidates, ids)
     return {k: c for k, c in candidates.items() if c.has_room()}
 
 
-def _ids(candidates: dict[uuid.UUID, Candidate]) -> list[uuid.UUID]:
-    return list(candidates)
+class Roster:
+    """The available experts of one drain, indexed by (pool, language) and by skill tag, so a
+    question nobody can take is ruled out in memory, without a query or a lock."""
+
+    def __init__(self, candidates: dict[uuid.UUID, Candidate]) -> None:
+        self.candidates = candidates
+        self.by_pool_language: dict[tuple[uuid.UUID, str], list[Candidate]] = {}
+        self.holders: dict[str, set[uuid.UUID]] = {}
+        for candidate in candidates.values():
+            for pool_id in candidate.pools:
+                for language in candidate.languages:
+                    self.by_pool_language.setdefault((pool_id, language), []).append(candidate)
+            for tag in candidate.skills:
+                self.holders.setdefault(tag, set()).add(candidate.expert_id)
+
+    def room_left(self) -> bool:
+        """Whether anyone can still be offered something (loads change as offers are made)."""
+        return any(c.has_room() for c in self.candidates.values())
+
+    def eligible(
+        self,
+        pool_ids: set[uuid.UUID],
+        language: str,
+        tags: list[str],
+        min_tier: str | None,
+        hourly_cap: int,
+        exclude: set[uuid.UUID],
+        limit: int | None = None,
+    ) -> list[Candidate]:
+        """Candidates with room in one of the pools (at `min_tier` or above there), speaking the
+        language, holding every tag, under the hourly cap and not in `exclude` (the first
+        `limit` of them when given)."""
+        required = None
+        if tags:
+            required = set.intersection(*(self.holders.get(t, set()) for t in tags))
+            if not required:
+                return []
+        found: dict[uuid.UUID, Candidate] = {}
+        for pool_id in pool_ids:
+            for c in self.by_pool_language.get((pool_id, language), ()):
+                if (
+                    c.expert_id not in found
+                    and (required is None or c.expert_id in required)
+                    and c.expert_id not in exclude
+                    and c.has_room()
+                    and c.offers_last_hour < hourly_cap
+                    and tier_at_least(c.pools[pool_id][0], min_tier)
+                ):
+                    found[c.expert_id] = c
+                    if limit is not None and len(found) >= limit:
+                        return list(found.values())
+        return list(found.values())
 
 
-def _add_offer_counts(candidates: dict[uuid.UUID, Candidate], now: datetime) -> None:
-    ids = _ids(candidates)
+def _add_offer_counts(
+    candidates: dict[uuid.UUID, Candidate], ids: sa.ScalarSelect, now: datetime
+) -> None:
     pending = db.session.execute(
         sa.select(Offer.expert_id, sa.func.count())
         .where(Offer.expert_id.in_(ids), Offer.status == OfferStatus.PENDING)
         .group_by(Offer.expert_id)
     )
     for expert_id, count in pending:
-        candidates[expert_id].load += count
+        if expert_id in candidates:
+            candidates[expert_id].load += count
     recent = db.session.execute(
         sa.select(Offer.expert_id, sa.func.count())
         .where(Offer.expert_id.in_(ids), Offer.created_at >= now - timedelta(hours=1))
         .group_by(Offer.expert_id)
     )
     for expert_id, count in recent:
-        candidates[expert_id].offers_last_hour = count
+        if expert_id in candidates:
+            candidates[expert_id].offers_last_hour = count
 
 
-def _add_profiles(candidates: dict[uuid.UUID, Candidate]) -> None:
-    ids = _ids(candidates)
+def _add_profiles(candidates: dict[uuid.UUID, Candidate], ids: sa.ScalarSelect) -> None:
     languages: dict[uuid.UUID, set[str]] = {}
     for expert_id, language in db.session.execute(
         sa.select(ExpertLanguage.expert_id, ExpertLanguage.language).where(
@@ -91,13 +154,15 @@ def _add_profiles(candidates: dict[uuid.UUID, Candidate]) -> None:
     ):
         languages.setdefault(expert_id, set()).add(language)
     for expert_id, langs in languages.items():
-        candidates[expert_id].languages = frozenset(langs)
+        if expert_id in candidates:
+            candidates[expert_id].languages = frozenset(langs)
     for expert_id, tag, level in db.session.execute(
         sa.select(ExpertSkill.expert_id, ExpertSkill.tag, ExpertSkill.level).where(
             ExpertSkill.expert_id.in_(ids)
         )
     ):
-        candidates[expert_id].skills[tag] = level
+        if expert_id in candidates:
+            candidates[expert_id].skills[tag] = level
     for expert_id, pool_id, tier, lower in db.session.execute(
         sa.select(
             PoolMembership.expert_id,
@@ -109,7 +174,8 @@ def _add_profiles(candidates: dict[uuid.UUID, Candidate]) -> None:
             PoolMembership.status == MembershipStatus.APPROVED,
         )
     ):
-        candidates[expert_id].pools[pool_id] = (tier.value, lower)
+        if expert_id in candidates:
+            candidates[expert_id].pools[pool_id] = (tier.value, lower)
 
 
 def already_offered(question_id: uuid.UUID) -> set[uuid.UUID]:

@@ -1,4 +1,8 @@
-"""What happens to offers and assignments: accept (atomic claim), decline, expire, withdraw."""
+"""What happens to offers and assignments: accept (atomic claim), decline, expire.
+
+Every function here locks the question row before it touches an offer or an assignment (see
+marketplace/matching/revocation.py for the lock order), so claims and expiries cannot deadlock.
+"""
 
 from __future__ import annotations
 
@@ -18,36 +22,90 @@ from marketplace.experts.models import Availability, ExpertConnection, ExpertPro
 from marketplace.extensions import db
 from marketplace.matching import engine
 from marketplace.matching.models import Assignment, AssignmentStatus, Offer, OfferStatus
+from marketplace.matching.revocation import (
+    announce_revoked,
+    lock_questions,
+    refuse_closed,
+    requeue_if_idle,
+    revoke_offers_of_expert,
+    revoke_pending,
+    withdraw_question,
+)
 from marketplace.matching.schemas import AssignmentSchema
 from marketplace.matching.services import (
     SYSTEM,
     AlreadyTaken,
     AtCapacity,
     OfferClosed,
+    OfferExpired,
+    OfferWithdrawn,
+    release_capacity,
     settings_of,
 )
 from marketplace.questions import states
 from marketplace.questions.models import Question
 from marketplace.questions.models import QuestionStatus as QS
+from marketplace.queue import JobOptions, enqueue
 from marketplace.webhooks.services import notify_company
 
 OFFER_TABLE = Offer.__table__
+ASSIGNMENT_TABLE = Assignment.__table__
 PROFILE = ExpertProfile.__table__
+
+__all__ = [
+    "AlreadyTaken",
+    "AtCapacity",
+    "OfferClosed",
+    "OfferExpired",
+    "OfferWithdrawn",
+    "accept_offer",
+    "decline_offer",
+    "expire_assignment",
+    "expire_offer",
+    "pending_for_expert",
+    "release_capacity",
+    "revoke_offers_of_expert",
+    "withdraw_question",
+]
+
+
+class _Lost(Exception):
+    """The conditional update found the question or offer changed: say why, precisely."""
 
 
 def accept_offer(expert_id: uuid.UUID, offer_id: uuid.UUID, actor: Actor) -> Assignment:
     """Claim the offered question. Only one caller can win; the others get a clear refusal."""
     now = utcnow()
     offer = _own_offer(expert_id, offer_id)
-    _check_open(offer, now)
+    refuse_closed(offer, now)
     question = offer.question
     try:
+        # The question's row lock comes first (move_if), then the offer.
         moved = states.move_if(
             question.id, question.company_id, {QS.QUEUED, QS.OFFERED}, QS.ASSIGNED, actor
         )
-        if moved is None:
-            raise AlreadyTaken("Another expert took this question first.")
-        claimed = db.session.execute(
+        if moved is None or not _claim(offer_id, now):
+            raise _Lost
+        if not _take_capacity(expert_id, (now - offer.created_at).total_seconds()):
+            raise AtCapacity("You already hold as many questions as your capacity allows.")
+        assignment = _create_assignment(offer, question, now)
+        db.session.commit()
+    except _Lost:
+        db.session.rollback()
+        _refuse_after_race(expert_id, offer_id)
+        raise AlreadyTaken("Another expert took this question first.") from None
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadyTaken("Another expert took this question first.") from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return assignment
+
+
+def _claim(offer_id: uuid.UUID, now: Any) -> bool:
+    return bool(
+        db.session.execute(
             sa.update(OFFER_TABLE)
             .where(
                 OFFER_TABLE.c.id == offer_id,
@@ -56,19 +114,18 @@ def accept_offer(expert_id: uuid.UUID, offer_id: uuid.UUID, actor: Actor) -> Ass
             )
             .values(status=OfferStatus.ACCEPTED.value, responded_at=now)
         ).rowcount
-        if not claimed:
-            raise OfferClosed("The offer expired or was withdrawn.")
-        if not _take_capacity(expert_id, (now - offer.created_at).total_seconds()):
-            raise AtCapacity("You already hold as many questions as your capacity allows.")
-        assignment = _create_assignment(offer, question, now)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise AlreadyTaken("Another expert took this question first.") from None
-    except Exception:
-        db.session.rollback()
-        raise
-    return assignment
+    )
+
+
+def _refuse_after_race(expert_id: uuid.UUID, offer_id: uuid.UUID) -> None:
+    """Someone changed the offer or its question meanwhile: re-read and refuse accurately."""
+    offer = db.session.scalars(
+        sa.select(Offer)
+        .filter_by(id=offer_id, expert_id=expert_id)
+        .execution_options(populate_existing=True)
+    ).one()
+    refuse_closed(offer, utcnow())
+    db.session.rollback()
 
 
 def _create_assignment(offer: Offer, question: Question, now: Any) -> Assignment:
@@ -83,7 +140,7 @@ def _create_assignment(offer: Offer, question: Question, now: Any) -> Assignment
     )
     db.session.add(assignment)
     db.session.flush()
-    revoked = _revoke_pending(question.id, now)
+    revoked = revoke_pending(question.id, "taken", now)
     record(
         Actor.user(offer.expert_id),
         "offer.accepted",
@@ -115,7 +172,7 @@ def _create_assignment(offer: Offer, question: Question, now: Any) -> Assignment
             "answer_deadline": assignment.deadline.isoformat(),
         },
     )
-    _announce_revoked(revoked)
+    announce_revoked(revoked, question.id, "taken", question.company_id)
     return assignment
 
 
@@ -123,7 +180,8 @@ def decline_offer(expert_id: uuid.UUID, offer_id: uuid.UUID, actor: Actor) -> Of
     """Turn an offer down; the question moves on to the next expert at once."""
     now = utcnow()
     offer = _own_offer(expert_id, offer_id)
-    _check_open(offer, now)
+    refuse_closed(offer, now)
+    lock_questions([offer.question_id])
     closed = db.session.execute(
         sa.update(OFFER_TABLE)
         .where(OFFER_TABLE.c.id == offer_id, OFFER_TABLE.c.status == OfferStatus.PENDING.value)
@@ -131,7 +189,8 @@ def decline_offer(expert_id: uuid.UUID, offer_id: uuid.UUID, actor: Actor) -> Of
     ).rowcount
     if not closed:
         db.session.rollback()
-        raise OfferClosed("The offer expired or was withdrawn.")
+        _refuse_after_race(expert_id, offer_id)
+        raise OfferClosed("The offer is no longer open.")
     db.session.execute(
         sa.update(PROFILE)
         .where(PROFILE.c.user_id == expert_id)
@@ -140,7 +199,7 @@ def decline_offer(expert_id: uuid.UUID, offer_id: uuid.UUID, actor: Actor) -> Of
         )
     )
     record(actor, "offer.declined", "offer", offer.id, company_id=offer.question.company_id)
-    _requeue_if_idle(offer.question)
+    requeue_if_idle(offer.question)
     after_commit(engine.deadline_store().discard, f"offer:{offer.id}")
     after_commit(engine.kick)
     db.session.commit()
@@ -150,35 +209,27 @@ def decline_offer(expert_id: uuid.UUID, offer_id: uuid.UUID, actor: Actor) -> Of
 def expire_offer(offer_id: uuid.UUID) -> bool:
     """An offer's time ran out: count the miss, maybe set the expert away, move on."""
     now = utcnow()
-    row = db.session.execute(
-        sa.update(OFFER_TABLE)
-        .where(
-            OFFER_TABLE.c.id == offer_id,
-            OFFER_TABLE.c.status == OfferStatus.PENDING.value,
-            OFFER_TABLE.c.expires_at <= now,
-        )
-        .values(status=OfferStatus.EXPIRED.value, responded_at=now)
-        .returning(OFFER_TABLE.c.expert_id, OFFER_TABLE.c.question_id)
-    ).first()
-    if row is None:
+    due = OFFER_TABLE.c.status == OfferStatus.PENDING.value, OFFER_TABLE.c.expires_at <= now
+    question_id = db.session.scalar(
+        sa.select(OFFER_TABLE.c.question_id).where(OFFER_TABLE.c.id == offer_id, *due)
+    )
+    if question_id is None:
         db.session.rollback()
         return False
-    expert_id, question_id = row
+    lock_questions([question_id])
+    expert_id = db.session.scalar(
+        sa.update(OFFER_TABLE)
+        .where(OFFER_TABLE.c.id == offer_id, *due)
+        .values(status=OfferStatus.EXPIRED.value, responded_at=now)
+        .returning(OFFER_TABLE.c.expert_id)
+    )
+    if expert_id is None:  # accepted or revoked while we waited for the lock
+        db.session.rollback()
+        return False
     question = db.session.get(Question, question_id)
     record(SYSTEM, "offer.expired", "offer", offer_id, company_id=question.company_id)
-    missed = db.session.execute(
-        sa.update(PROFILE)
-        .where(PROFILE.c.user_id == expert_id)
-        .values(missed_offers_in_row=PROFILE.c.missed_offers_in_row + 1)
-        .returning(PROFILE.c.missed_offers_in_row, PROFILE.c.availability)
-    ).first()
-    if (
-        missed
-        and missed[0] >= settings_of(question).missed_offers_before_away
-        and missed[1] == Availability.ONLINE.value
-    ):
-        _set_away(expert_id, missed[0])
-    _requeue_if_idle(question)
+    _count_miss(expert_id, settings_of(question).missed_offers_before_away)
+    requeue_if_idle(question)
     after_commit(
         broadcast.to_expert,
         expert_id,
@@ -190,24 +241,43 @@ def expire_offer(offer_id: uuid.UUID) -> bool:
     return True
 
 
-def expire_assignment(assignment_id: uuid.UUID) -> bool:
-    """The answer deadline passed: back to the queue, and it counts against the expert."""
-    now = utcnow()
-    table = Assignment.__table__
-    row = db.session.execute(
-        sa.update(table)
-        .where(
-            table.c.id == assignment_id,
-            table.c.status == AssignmentStatus.ACTIVE.value,
-            table.c.deadline <= now,
-        )
-        .values(status=AssignmentStatus.EXPIRED.value, finished_at=now)
-        .returning(table.c.expert_id, table.c.question_id)
+def _count_miss(expert_id: uuid.UUID, before_away: int) -> None:
+    missed = db.session.execute(
+        sa.update(PROFILE)
+        .where(PROFILE.c.user_id == expert_id)
+        .values(missed_offers_in_row=PROFILE.c.missed_offers_in_row + 1)
+        .returning(PROFILE.c.missed_offers_in_row, PROFILE.c.availability)
     ).first()
-    if row is None:
+    if missed and missed[0] >= before_away and missed[1] == Availability.ONLINE.value:
+        _set_away(expert_id, missed[0])
+
+
+def expire_assignment(assignment_id: uuid.UUID) -> bool:
+    """The answer deadline passed: back to the queue, and it counts against the expert at once
+    (the reputation recompute is queued after the commit)."""
+    now = utcnow()
+    due = (
+        ASSIGNMENT_TABLE.c.status == AssignmentStatus.ACTIVE.value,
+        ASSIGNMENT_TABLE.c.deadline <= now,
+    )
+    question_id = db.session.scalar(
+        sa.select(ASSIGNMENT_TABLE.c.question_id).where(
+            ASSIGNMENT_TABLE.c.id == assignment_id, *due
+        )
+    )
+    if question_id is None:
         db.session.rollback()
         return False
-    expert_id, question_id = row
+    lock_questions([question_id])
+    expert_id = db.session.scalar(
+        sa.update(ASSIGNMENT_TABLE)
+        .where(ASSIGNMENT_TABLE.c.id == assignment_id, *due)
+        .values(status=AssignmentStatus.EXPIRED.value, finished_at=now)
+        .returning(ASSIGNMENT_TABLE.c.expert_id)
+    )
+    if expert_id is None:  # answered or released while we waited for the lock
+        db.session.rollback()
+        return False
     question = db.session.get(Question, question_id)
     release_capacity(expert_id)
     record(
@@ -232,69 +302,16 @@ def expire_assignment(assignment_id: uuid.UUID) -> bool:
         "assignment.expired",
         {"assignment_id": str(assignment_id), "question_id": str(question_id)},
     )
+    after_commit(
+        enqueue,
+        "workers.scoring.recompute_reputation",
+        str(expert_id),
+        job_id=f"reputation-{expert_id}-missed-{assignment_id}",
+        options=JobOptions(queue="low", retry_delays=(10, 60)),
+    )
     after_commit(engine.kick)
     db.session.commit()
     return True
-
-
-def withdraw_question(question_id: uuid.UUID, actor: Actor) -> None:
-    """Revoke pending offers and release the active assignment (in the caller's transaction)."""
-    now = utcnow()
-    _announce_revoked(_revoke_pending(question_id, now))
-    table = Assignment.__table__
-    released = db.session.execute(
-        sa.update(table)
-        .where(table.c.question_id == question_id, table.c.status == AssignmentStatus.ACTIVE.value)
-        .values(status=AssignmentStatus.RELEASED.value, finished_at=now)
-        .returning(table.c.id, table.c.expert_id)
-    ).all()
-    for assignment_id, expert_id in released:
-        release_capacity(expert_id)
-        record(actor, "assignment.released", "assignment", assignment_id)
-        after_commit(engine.deadline_store().discard, f"assignment:{assignment_id}")
-        after_commit(
-            broadcast.to_expert,
-            expert_id,
-            "assignment.revoked",
-            {"assignment_id": str(assignment_id), "question_id": str(question_id)},
-        )
-    if released:
-        after_commit(engine.kick)
-
-
-def revoke_offers_of_expert(expert_id: uuid.UUID, reason: str) -> int:
-    """Take back an expert's pending offers so their questions are re-routed (caller commits)."""
-    now = utcnow()
-    revoked = db.session.execute(
-        sa.update(OFFER_TABLE)
-        .where(
-            OFFER_TABLE.c.expert_id == expert_id, OFFER_TABLE.c.status == OfferStatus.PENDING.value
-        )
-        .values(status=OfferStatus.REVOKED.value, responded_at=now)
-        .returning(OFFER_TABLE.c.id, OFFER_TABLE.c.question_id)
-    ).all()
-    for offer_id, question_id in revoked:
-        record(SYSTEM, "offer.revoked", "offer", offer_id, after={"reason": reason})
-        _requeue_if_idle(db.session.get(Question, question_id))
-        after_commit(engine.deadline_store().discard, f"offer:{offer_id}")
-        after_commit(
-            broadcast.to_expert,
-            expert_id,
-            "offer.revoked",
-            {"offer_id": str(offer_id), "question_id": str(question_id), "reason": reason},
-        )
-    if revoked:
-        after_commit(engine.kick)
-    return len(revoked)
-
-
-def release_capacity(expert_id: uuid.UUID) -> None:
-    """One assignment fewer held by the expert (never below zero)."""
-    db.session.execute(
-        sa.update(PROFILE)
-        .where(PROFILE.c.user_id == expert_id, PROFILE.c.active_assignments > 0)
-        .values(active_assignments=PROFILE.c.active_assignments - 1)
-    )
 
 
 def pending_for_expert(expert_id: uuid.UUID) -> dict[str, Any]:
@@ -335,18 +352,8 @@ def _own_offer(expert_id: uuid.UUID, offer_id: uuid.UUID) -> Offer:
     ).one_or_none()
     if offer is None:
         db.session.rollback()
-        raise NotFound("No such offer.")
+        raise NotFound("No such offer.", errors={"offer_id": ["No such offer of yours."]})
     return offer
-
-
-def _check_open(offer: Offer, now: Any) -> None:
-    if offer.status == OfferStatus.PENDING and offer.expires_at > now:
-        return
-    db.session.rollback()
-    if offer.status == OfferStatus.REVOKED and offer.question.status != QS.QUEUED:
-        raise AlreadyTaken("Another expert took this question first.")
-    state = "expired" if offer.status == OfferStatus.PENDING else offer.status.value
-    raise OfferClosed(f"The offer is {state}.", errors={"offer_id": [f"is {state}"]})
 
 
 def _take_capacity(expert_id: uuid.UUID, response_seconds: float) -> bool:
@@ -369,44 +376,6 @@ def _ewma(seconds: float) -> Any:
     """Recent response speed: 70 % the previous average, 30 % this response."""
     current = PROFILE.c.response_seconds
     return sa.case((current.is_(None), seconds), else_=current * 0.7 + seconds * 0.3)
-
-
-def _revoke_pending(question_id: uuid.UUID, now: Any) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            sa.update(OFFER_TABLE)
-            .where(
-                OFFER_TABLE.c.question_id == question_id,
-                OFFER_TABLE.c.status == OfferStatus.PENDING.value,
-            )
-            .values(status=OfferStatus.REVOKED.value, responded_at=now)
-            .returning(OFFER_TABLE.c.id, OFFER_TABLE.c.expert_id)
-        ).all()
-    ]
-
-
-def _announce_revoked(revoked: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
-    for offer_id, expert_id in revoked:
-        record(SYSTEM, "offer.revoked", "offer", offer_id)
-        after_commit(engine.deadline_store().discard, f"offer:{offer_id}")
-        after_commit(
-            broadcast.to_expert,
-            expert_id,
-            "offer.revoked",
-            {"offer_id": str(offer_id), "reason": "taken"},
-        )
-
-
-def _requeue_if_idle(question: Question) -> None:
-    """An offered question with no pending offer left goes back to the queue."""
-    pending = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Offer)
-        .where(Offer.question_id == question.id, Offer.status == OfferStatus.PENDING)
-    )
-    if not pending:
-        states.move_if(question.id, question.company_id, {QS.OFFERED}, QS.QUEUED, SYSTEM)
 
 
 def _set_away(expert_id: uuid.UUID, missed: int) -> None:

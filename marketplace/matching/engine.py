@@ -3,13 +3,15 @@
 Each web process runs one engine as a Socket.IO background task (a thread, or a greenlet under
 gevent). A kick (question posted, expert online, offer declined, capacity freed) drains the
 queue at once; deadlines are polled every 50 ms, so an offer moves on within ~100 ms of expiry.
-Every 5 s the engine marks its connections alive, every 10 s it sweeps connections of dead
-processes, and each second it queues the periodic jobs that are due (`marketplace/schedule.py`:
-the reconciler every 30 s, and the other chores on their own clocks).
+Every 5 s the engine marks its connections alive, at start and every 10 s it sweeps connections
+of dead processes, at exit it removes its own, and each second it queues the periodic jobs that
+are due (`marketplace/schedule.py`: the reconciler every 30 s, and the other chores on their own
+clocks).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import socket
@@ -32,6 +34,7 @@ CANDIDATES_TTL = 0.25  # how stale the cached set of available experts may get
 REFRESH_SECONDS = 5.0
 SWEEP_SECONDS = 10.0
 SCHEDULE_SECONDS = 1.0
+DRAIN_BUDGET_SECONDS = 0.2  # a drain yields to due deadlines after this long
 
 
 class MatchingEngine:
@@ -47,10 +50,12 @@ class MatchingEngine:
         self._kicked = threading.Event()
         self._started = False
         self._stopping = False
+        self._forgotten = False
         self._lock = threading.Lock()
         self.late_ms: list[float] = []  # how late deadlines fired (for the benchmark)
-        self._candidates: dict[uuid.UUID, Any] = {}
+        self._roster: Any = None
         self._candidates_at = 0.0
+        self._roster_ttl = CANDIDATES_TTL
         self.periodic = PeriodicRunner()
 
     def ensure_started(self) -> None:
@@ -62,7 +67,11 @@ class MatchingEngine:
         from marketplace.extensions import socketio
 
         log.info("matching engine %s starting", self.server_id)
-        lifecycle.on_shutdown(self.stop)
+        # Gunicorn's SIGTERM runs the shutdown hooks (marketplace/ops/gunicorn_conf.py): the loop
+        # stops and this process's connections are forgotten at once, so its experts re-route.
+        # atexit covers the other ways a process ends cleanly.
+        lifecycle.on_shutdown(self.shutdown)
+        atexit.register(self.shutdown)
         socketio.start_background_task(self._run)
 
     def kick(self) -> None:
@@ -73,6 +82,20 @@ class MatchingEngine:
         """Let the loop end (graceful shutdown)."""
         self._stopping = True
         self._kicked.set()
+
+    def shutdown(self) -> None:
+        """Stop, and remove this process's connections so they do not linger as "online"."""
+        self.stop()
+        if self._forgotten:
+            return
+        self._forgotten = True
+        from marketplace.experts import presence
+
+        try:
+            with self.app.app_context():
+                presence.forget_server(self.server_id)
+        except Exception:  # shutting down: the other processes' stale sweep is the fallback
+            log.exception("could not forget the connections of %s", self.server_id)
 
     def _run(self) -> None:
         timers = {"refresh": 0.0, "sweep": 0.0, "schedule": 0.0}
@@ -91,25 +114,31 @@ class MatchingEngine:
         from marketplace.matching import services
 
         if self.fire_due() or kicked:
-            services.drain(experts=self.available_experts)
+            started = time.monotonic()
+            services.drain(roster_of=self.roster, budget_seconds=DRAIN_BUDGET_SECONDS)
+            if time.monotonic() - started >= DRAIN_BUDGET_SECONDS:
+                self._kicked.set()  # cut short: fire what fell due, then go on draining
         monotonic = time.monotonic()
         self._every(timers, "refresh", REFRESH_SECONDS, monotonic, self._refresh)
         self._every(timers, "sweep", SWEEP_SECONDS, monotonic, self._sweep)
         self._every(timers, "schedule", SCHEDULE_SECONDS, monotonic, self._schedule)
 
-    def available_experts(self, now: Any) -> dict[uuid.UUID, Any]:
-        """Available experts, reloaded at most every CANDIDATES_TTL seconds.
+    def roster(self, now: Any) -> Any:
+        """Available experts (indexed), reloaded at most every CANDIDATES_TTL seconds, and at
+        most a fifth of the time: with many experts a reload is not free.
 
         Offers made by this process update the cached loads at once; other processes' offers
         show after the next reload. A stale load can only over-offer: the claim re-checks
         capacity atomically.
         """
-        from marketplace.matching.candidates import available_experts
+        from marketplace.matching.candidates import Roster, available_experts
 
-        if time.monotonic() - self._candidates_at > CANDIDATES_TTL:
-            self._candidates = available_experts(now)
+        started = time.monotonic()
+        if self._roster is None or started - self._candidates_at > self._roster_ttl:
+            self._roster = Roster(available_experts(now))
             self._candidates_at = time.monotonic()
-        return self._candidates
+            self._roster_ttl = max(CANDIDATES_TTL, 4 * (self._candidates_at - started))
+        return self._roster
 
     def forget_candidates(self) -> None:
         """Reload the available experts at the next drain (presence changed here)."""
@@ -118,13 +147,27 @@ class MatchingEngine:
     def fire_due(self) -> int:
         """Handle every due deadline; returns how many fired."""
         now = time.time()
+        from marketplace.extensions import socketio
+
         due = self.deadlines.pop_due(now)
         for key, at in due:
             self._fire(key)
             metrics.observe_deadline(key, time.time() - at)
+            socketio.sleep(0)  # let requests run between deadlines (gevent)
             if key.startswith("offer:"):
-                self.late_ms = [*self.late_ms[-999:], (time.time() - at) * 1000]
+                self._note_lateness((time.time() - at) * 1000)
         return len(due)
+
+    def _note_lateness(self, late_ms: float) -> None:
+        """Keep how late offer deadlines fired; the benchmark collects them from every process
+        through a Redis list when MATCHING_LATENESS_KEY is set."""
+        self.late_ms = [*self.late_ms[-999:], late_ms]
+        key = self.app.config.get("MATCHING_LATENESS_KEY")
+        if key and isinstance(self.deadlines, RedisDeadlines):
+            try:
+                self.deadlines.client.rpush(key, f"{late_ms:.3f}")
+            except Exception:  # a measurement must never break matching
+                log.exception("could not record deadline lateness")
 
     def _fire(self, key: str) -> None:
         kind, _, raw_id = key.partition(":")
@@ -156,7 +199,7 @@ class MatchingEngine:
     def _sweep(self) -> None:
         from marketplace.experts import presence
 
-        presence.sweep_stale()
+        presence.sweep_stale(self.server_id)
 
     def _schedule(self) -> None:
         self.periodic.run_due(time.time())

@@ -5,18 +5,14 @@ from __future__ import annotations
 import logging
 import math
 import uuid
-from datetime import timedelta
 
 import sqlalchemy as sa
 
-from marketplace.aftercommit import after_commit
 from marketplace.database import utcnow
 from marketplace.errors import PaymentRequired
-from marketplace.eventlog.services import record
 from marketplace.extensions import db
-from marketplace.matching import engine
-from marketplace.matching.claims import withdraw_question
-from marketplace.matching.services import SYSTEM, return_at, settings_of
+from marketplace.matching.revocation import withdraw_question
+from marketplace.matching.services import SYSTEM, enter_ring, settings_of
 from marketplace.matching.settings import MatchingSettings
 from marketplace.questions import states
 from marketplace.questions.models import Question
@@ -76,27 +72,9 @@ def sla_due(question_id: uuid.UUID) -> bool:
 
 def _enter_ring(question: Question, index: int, settings: MatchingSettings) -> None:
     ring = settings.rings[index]
-    now = utcnow()
-    before = question.ring
-    question.ring = index
-    question.ring_deadline = min(
-        now + timedelta(seconds=ring.seconds), return_at(question, settings)
-    )
     if ring.raise_percent:
         _raise_reward(question, ring.raise_percent, settings.max_raise_percent)
-    record(
-        SYSTEM,
-        "question.escalated",
-        "question",
-        question.id,
-        company_id=question.company_id,
-        before={"ring": before},
-        after={"ring": index, "ring_name": ring.name, "reward_raise": question.reward_raise},
-    )
-    after_commit(
-        engine.deadline_store().add, f"ring:{question.id}", question.ring_deadline.timestamp()
-    )
-    after_commit(engine.kick)
+    enter_ring(question, index, settings, "the ring's time is up")
 
 
 def _raise_reward(question: Question, percent: int, cap_percent: int) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.companies.models import PoolKind
 from marketplace.database import Base, UuidPk, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -61,12 +62,19 @@ class Offer(UuidPk, Base):
         enum_column(OfferStatus), default=OfferStatus.PENDING
     )
     ring: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    # The kind of pool the expert was offered the question through (a crowd ring or the staff
+    # ring): staff answers are not paid through the ledger, whatever pools the expert is in.
+    pool_kind: Mapped[PoolKind] = mapped_column(
+        enum_column(PoolKind), default=PoolKind.CROWD, server_default=PoolKind.CROWD.value
+    )
     rank: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     score: Mapped[float] = mapped_column(default=0.0)
     reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     responded_at: Mapped[datetime | None]
+    # Why a revoked offer was taken back (claims.REVOKE_REASONS), so a late accept is told.
+    revoked_reason: Mapped[str | None] = mapped_column(sa.String(32))
 
     question: Mapped[Question] = relationship(lazy="joined", innerjoin=True)
 

@@ -12,6 +12,7 @@ Ties go to the longest idle expert.
 
 from __future__ import annotations
 
+import heapq
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,23 +57,37 @@ def rank(
     tags: list[str],
     now: datetime,
     weights: RankingWeights,
+    top: int | None = None,
 ) -> list[Ranked]:
-    """Best first, with the components of each score."""
-    ranked = [_score(c, pool_id, tags, now, weights) for c in candidates]
-    ranked.sort(key=lambda r: (-r.score, _idle_key(r.candidate), str(r.candidate.expert_id)))
-    return ranked
+    """Best first, with the components of each score; with `top`, only the best `top` (the
+    others are scored but not explained, which is most of the cost with 1,000 candidates)."""
+    scored = [(_components(c, pool_id, tags, now), c) for c in candidates]
+    keyed = [
+        (-_total(parts, weights), _idle_key(c), str(c.expert_id), parts, c) for parts, c in scored
+    ]
+    best = heapq.nsmallest(top, keyed) if top is not None else sorted(keyed)
+    return [_explained(c, parts, -negative) for negative, _, _, parts, c in best]
 
 
-def _score(
-    c: Candidate, pool_id: uuid.UUID | None, tags: list[str], now: datetime, w: RankingWeights
-) -> Ranked:
+def _components(
+    c: Candidate, pool_id: uuid.UUID | None, tags: list[str], now: datetime
+) -> tuple[str, float, float, float, float]:
     tier, reputation = c.pools.get(pool_id, ("probation", 0.0)) if pool_id else ("probation", 0.0)
     skill = sum(c.skills.get(t, 0) for t in tags) / (5 * len(tags)) if tags else 0.5
     speed = 1 / (1 + c.response_seconds / 15) if c.response_seconds is not None else 0.5
     idle = 1.0
     if c.last_offer_at is not None:
         idle = min(1.0, max(0.0, (now - c.last_offer_at).total_seconds() / 3600))
-    score = w.reputation * reputation + w.skill * skill + w.speed * speed + w.fairness * idle
+    return tier, reputation, skill, speed, idle
+
+
+def _total(parts: tuple[str, float, float, float, float], w: RankingWeights) -> float:
+    _, reputation, skill, speed, idle = parts
+    return w.reputation * reputation + w.skill * skill + w.speed * speed + w.fairness * idle
+
+
+def _explained(c: Candidate, parts: tuple[str, float, float, float, float], score: float) -> Ranked:
+    tier, reputation, skill, speed, idle = parts
     reasons: dict[str, float | str] = {
         "reputation": round(reputation, 4),
         "skill": round(skill, 4),

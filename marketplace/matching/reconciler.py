@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from marketplace.database import utcnow
 from marketplace.experts import presence
-from marketplace.experts.models import Availability, ExpertConnection, ExpertProfile
 from marketplace.extensions import db
 from marketplace.matching import claims, escalation, services
 from marketplace.matching.engine import deadline_store
@@ -50,13 +49,9 @@ def reconcile() -> dict[str, int]:
             ),
             escalation.ring_due,
         ),
-        "experts_dropped": _each(
-            sa.select(ExpertProfile.user_id).where(
-                ExpertProfile.availability == Availability.ONLINE,
-                ~ExpertProfile.user_id.in_(sa.select(ExpertConnection.expert_id)),
-            ),
-            presence.grace_over,
-        ),
+        # Only experts whose last connection ended more than the grace period ago lose
+        # their offers; a phone that blipped keeps them (presence.grace_over re-checks).
+        "experts_dropped": _each(presence.past_grace_with_offers(), presence.grace_over),
     }
     done["timers_rearmed"] = _rearm()
     done["offers_made"] = services.drain()

@@ -1,11 +1,22 @@
-"""Matching settings per pool, with company-wide overrides and sane defaults."""
+"""Matching settings per pool, with company-wide overrides and sane defaults.
+
+Stored settings are JSON (company and pool `settings`). What the API writes is validated by
+the schemas in marketplace/matching/schemas.py; what is read back is validated again field by
+field, so a bad value left in the database (an old row, a hand edit) is ignored with a warning
+instead of breaking the matching of every question that uses it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+import logging
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from marshmallow import ValidationError
+
 from marketplace.companies.models import Company, OfferMode, Pool
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -16,14 +27,15 @@ class Ring:
     seconds: int
     pool: str = "own"  # "own" (the question's pool) or "staff" (the company's staff pools)
     require_tags: bool = True
-    min_tier: str | None = None  # None, "vetted" or "trusted"
+    min_tier: str | None = None  # None, "vetted" or "trusted": the lowest tier offered
     fanout: int | None = None  # None: 1 in sequential mode, broadcast_k in broadcast mode
     raise_percent: int = 0  # raise the reward by this much on entering the ring
 
 
 DEFAULT_RINGS = (
-    Ring("best-fit", seconds=120),
-    Ring("relaxed", seconds=120, require_tags=False),
+    Ring("best-fit", seconds=120, min_tier="vetted"),
+    Ring("relaxed", seconds=60, require_tags=False, min_tier="vetted"),
+    Ring("lower-tiers", seconds=60, require_tags=False),
     Ring("raised", seconds=120, require_tags=False, raise_percent=20),
     Ring("staff", seconds=300, pool="staff", require_tags=False),
 )
@@ -70,35 +82,56 @@ LIMITS = {
     "return_margin_seconds": (0, 24 * 3600),
     "max_raise_percent": (0, 200),
 }
+RING_SECONDS = (10, 24 * 3600)
+MAX_RINGS = 12
 
 
 def settings_for(company: Company, pool: Pool | None) -> MatchingSettings:
-    """Defaults, then the company's settings, then the pool's (each clamped to its limits)."""
-    result = MatchingSettings(offer_mode=company.offer_mode)
-    for source in (company.settings or {}, (pool.settings if pool else None) or {}):
-        result = _apply(result, source)
-    if pool is not None and pool.offer_mode is not None:
-        result = replace(result, offer_mode=pool.offer_mode)
+    """Defaults, then the company's settings, then the pool's; invalid stored values are skipped."""
+    result = _apply(
+        MatchingSettings(offer_mode=company.offer_mode), company.settings, f"company {company.id}"
+    )
+    if pool is not None:
+        result = _apply(result, pool.settings, f"pool {pool.id}")
+        if pool.offer_mode is not None:
+            result = replace(result, offer_mode=pool.offer_mode)
     return result
 
 
-def _apply(settings: MatchingSettings, source: dict[str, Any]) -> MatchingSettings:
+def _apply(
+    settings: MatchingSettings, source: dict[str, Any] | None, owner: str
+) -> MatchingSettings:
+    """Overlay stored settings, keeping each valid field and logging each invalid one.
+
+    Numbers out of range are clamped to it (as documented); other invalid values are ignored.
+    """
+    from marketplace.matching.schemas import STORED_SETTINGS
+
     changes: dict[str, Any] = {}
-    for name, (low, high) in LIMITS.items():
-        if isinstance(source.get(name), int):
-            changes[name] = min(max(source[name], low), high)
-    if isinstance(source.get("rings"), list) and source["rings"]:
-        ring_fields = {f.name for f in fields(Ring)}
-        changes["rings"] = (
-            tuple(
-                Ring(**{k: v for k, v in ring.items() if k in ring_fields})
-                for ring in source["rings"]
-                if isinstance(ring, dict) and "name" in ring and "seconds" in ring
-            )
-            or settings.rings
-        )
-    if isinstance(source.get("weights"), dict):
-        weight_fields = {f.name for f in fields(RankingWeights)}
-        values = {k: float(v) for k, v in source["weights"].items() if k in weight_fields}
-        changes["weights"] = replace(settings.weights, **values)
-    return replace(settings, **changes)
+    for name in STORED_SETTINGS.fields:
+        if not source or source.get(name) is None:
+            continue
+        try:
+            value = STORED_SETTINGS.load({name: source[name]})[name]
+        except ValidationError as error:
+            log.warning("ignoring invalid matching setting %s of %s: %s", name, owner, error)
+            continue
+        if name in LIMITS:
+            low, high = LIMITS[name]
+            value = min(max(value, low), high)
+        elif name == "rings":
+            value = tuple(Ring(**ring) for ring in value)
+        elif name == "weights":
+            value = RankingWeights(**value)
+        changes[name] = value
+    return replace(settings, **changes) if changes else settings
+
+
+def settings_document(settings: MatchingSettings) -> dict[str, Any]:
+    """The settings as JSON (what the API shows as `effective`)."""
+    return {
+        "offer_mode": settings.offer_mode.value,
+        **{name: getattr(settings, name) for name in LIMITS},
+        "weights": vars(settings.weights).copy(),
+        "rings": [vars(ring).copy() for ring in settings.rings],
+    }

@@ -160,7 +160,7 @@ def _overturn(moderator: UserCaller, answer: Answer, dispute: Dispute) -> None:
     if question.status in {QS.QUEUED, QS.OFFERED}:
         # Nobody has taken the question since: the restored answer is its answer. Closed
         # first, so its reward comes out of the question's hold (an open one keeps it).
-        withdraw_question(question.id, moderator.actor)
+        withdraw_question(question.id, moderator.actor, reason="answered")
         release_answer(answer, moderator)
     grading.set_outcome(answer, Outcome.ACCEPTED, moderator.actor, reason="appeal overturned")
     after_commit(

@@ -96,7 +96,7 @@ def _apply(
     if kind in {SanctionKind.SUSPEND, SanctionKind.BAN}:
         user.status = UserStatus.SUSPENDED if kind == SanctionKind.SUSPEND else UserStatus.BANNED
         user.suspended_until = until if kind == SanctionKind.SUSPEND else None
-        _take_offline(expert_id, kind.value)
+        _take_offline(expert_id, "sanctioned")
     if kind == SanctionKind.REMOVE_FROM_POOL:
         db.session.execute(
             sa.update(PoolMembership)

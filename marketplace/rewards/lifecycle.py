@@ -18,13 +18,13 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.aftercommit import after_commit
 from marketplace.answers.models import Answer
-from marketplace.companies.models import Pool, PoolKind
 from marketplace.database import utcnow
 from marketplace.errors import InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.experts.models import ExpertProfile, PoolMembership
 from marketplace.extensions import db
 from marketplace.matching.models import Assignment
+from marketplace.matching.services import offered_through_staff
 from marketplace.questions.models import Question
 from marketplace.rewards import ledger, services
 from marketplace.rewards.models import (
@@ -171,15 +171,11 @@ def _create(
     answer: Answer, question: Question, score: Decimal, generation: int, reason: str | None
 ) -> Reward:
     """Compute and insert the reward, then reserve its charge (or release a void one's hold)."""
-    pool = db.session.get(Pool, question.pool_id) if question.pool_id else None
     tier = _tier(answer.expert_id, question.pool_id)
     base = question.reward_amount + question.reward_raise
     breakdown = DEFAULT_POLICY.compute(base, score, _used_share(answer), tier)
-    # Staff: the question's pool is a staff pool, or the answer came through the staff ring
-    # from someone outside the question's crowd pool (matching offers staff only that way).
-    staff = (pool is not None and pool.kind == PoolKind.STAFF) or not _crowd_member(
-        answer.expert_id, question.pool_id
-    )
+    # Staff: the offer came through a staff ring or pool (recorded on the offer by matching).
+    staff = offered_through_staff(answer.assignment_id)
     if staff:
         breakdown = replace(breakdown, payout=0, fee=0)
     void_reason = STAFF_REASON if staff else "payout rounds to zero"
@@ -281,20 +277,6 @@ def _live_reward(answer_id: uuid.UUID) -> Reward | None:
         Reward.answer_id == answer_id, Reward.status.in_(LIVE_REWARD_STATUSES)
     )
     return db.session.scalars(query).one_or_none()
-
-
-def _crowd_member(expert_id: uuid.UUID, pool_id: uuid.UUID | None) -> bool:
-    """Whether the expert is a member of the question's pool (staff answer from outside it)."""
-    if pool_id is None:
-        return True
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(PoolMembership)
-            .filter_by(pool_id=pool_id, expert_id=expert_id)
-        )
-        > 0
-    )
 
 
 def _tier(expert_id: uuid.UUID, pool_id: uuid.UUID | None) -> str:

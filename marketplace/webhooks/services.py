@@ -13,8 +13,9 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
+import certifi
 import sqlalchemy as sa
+import urllib3
 from flask import current_app
 
 from marketplace import broadcast
@@ -128,18 +129,34 @@ def check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname or len(url) > 500:
         raise InvalidInput("Bad webhook URL.", errors={"url": ["Use an http(s) URL."]})
-    if not current_app.config.get("WEBHOOK_ALLOW_PRIVATE", True) and _is_private(parts.hostname):
-        raise InvalidInput(
-            "Bad webhook URL.", errors={"url": ["Must resolve to a public address."]}
-        )
+    if not current_app.config.get("WEBHOOK_ALLOW_PRIVATE", True):
+        pinned_address(parts.hostname)
 
 
-def _is_private(host: str) -> bool:
+def pinned_address(host: str) -> str:
+    """Resolve the host once and return the address to connect to; outside development every
+    address it resolves to must be public. The request then goes to this very address (no
+    second lookup), so DNS cannot answer "public" to the check and "private" to the send."""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        addresses = [info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
     except OSError:
-        return True
-    return any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
+        addresses = []
+    if not addresses:
+        raise InvalidInput(
+            "The webhook host does not resolve.", errors={"url": ["The host does not resolve."]}
+        )
+    if not current_app.config.get("WEBHOOK_ALLOW_PRIVATE", True) and not all(
+        _public(a) for a in addresses
+    ):
+        raise InvalidInput(
+            "The webhook host must resolve to a public address.",
+            errors={"url": ["Must resolve to a public address."]},
+        )
+    return addresses[0]
+
+
+def _public(address: str) -> bool:
+    return ipaddress.ip_address(address.split("%")[0]).is_global
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -188,12 +205,38 @@ def _post(
         "X-Marketplace-Signature": f"t={timestamp},v1={sign(secret, timestamp, body)}",
     }
     try:
-        if not current_app.config.get("WEBHOOK_ALLOW_PRIVATE", True):
-            check_url(url)  # again at send time: DNS may have changed
-        response = requests.post(
-            url, data=body, headers=headers, timeout=(3, 10), allow_redirects=False
-        )
-    except (requests.RequestException, InvalidInput) as error:
+        status = _send_pinned(url, body, headers)
+    except (urllib3.exceptions.HTTPError, OSError, InvalidInput) as error:
         return None, str(error)[:500]
-    ok = 200 <= response.status_code < 300
-    return response.status_code, None if ok else f"HTTP {response.status_code}"
+    ok = 200 <= status < 300
+    return status, None if ok else f"HTTP {status}"
+
+
+def _send_pinned(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST to the address the host resolved to (checked), keeping the name for Host and TLS."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    address = pinned_address(host)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    named = f"[{host}]" if ":" in host else host
+    timeout = urllib3.Timeout(connect=3, read=10)
+    if parts.scheme == "https":
+        pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
+            address,
+            port,
+            timeout=timeout,
+            retries=False,
+            server_hostname=host,
+            assert_hostname=host,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=certifi.where(),
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = headers | {"Host": named if parts.port is None else f"{named}:{parts.port}"}
+    try:
+        response = pool.urlopen("POST", target, body=body, headers=headers, redirect=False)
+        return response.status
+    finally:
+        pool.close()

@@ -96,6 +96,7 @@ def test_someone_elses_or_an_expired_assignment_is_refused(app, db, assigned):
 def test_a_staff_answer_releases_the_hold(app, db):
     from marketplace.companies.models import PoolKind
     from marketplace.companies.services import create_pool
+    from marketplace.matching.settings import DEFAULT_RINGS
     from marketplace.questions.models import Question as Q
 
     company = make_company(app)
@@ -105,7 +106,7 @@ def test_a_staff_answer_releases_the_hold(app, db):
     staffer = make_pool_expert(app, staff_pool)
     question_id = post_question(app, company)
     question = db.session.get(Q, question_id)
-    question.ring = 3  # the default staff ring
+    question.ring = [ring.name for ring in DEFAULT_RINGS].index("staff")
     db.session.commit()
     services.drain()
     offer = db.session.scalars(sa.select(Offer).filter_by(question_id=question_id)).one()

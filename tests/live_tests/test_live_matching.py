@@ -5,9 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
+import select
+import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
+import uuid
 
 import socketio
 import sqlalchemy as sa
@@ -15,7 +21,7 @@ import sqlalchemy as sa
 from marketplace.companies.models import OfferMode, Pool
 from marketplace.matching.models import Assignment
 from tests.factories import default_pool, make_company, make_pool_expert, question_payload
-from tests.live import ExpertClient
+from tests.live import ROOT, ExpertClient
 from tests.receivers import WebhookReceiver
 
 SECRET = "whsec-live-0123456789"
@@ -215,3 +221,94 @@ def test_an_unanswered_offer_moves_on_and_a_dropped_phone_loses_its_offer(
         for phone in phones.values():
             if phone.client.connected:
                 phone.close()
+
+
+class Phone:
+    """tests/live_tests/phone.py in a subprocess: a real client the test can freeze."""
+
+    def __init__(self, web: str, token: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.live_tests.phone", web, token],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def read(self, timeout: float = 20) -> dict:
+        """The next JSON line the phone printed."""
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        assert ready, "the phone said nothing"
+        return json.loads(self.process.stdout.readline())
+
+    def kill(self) -> None:
+        """SIGKILL works on a stopped process too."""
+        self.process.kill()
+        self.process.wait(10)
+
+
+def test_a_silent_phone_is_out_of_routing_within_30_seconds(app, db, stack):
+    from marketplace.experts.models import ExpertConnection
+    from marketplace.matching.models import Offer, OfferStatus
+
+    config = app.config
+    # What production uses (the stack runs with the defaults): detection + grace < 30 s.
+    worst = (
+        config["SOCKETIO_PING_INTERVAL"]
+        + 2 * config["SOCKETIO_PING_TIMEOUT"]
+        + config["PRESENCE_GRACE_SECONDS"]
+    )
+    assert worst < 30
+    company = make_company(app)
+    pool = default_pool(app, company.id)
+    pool_settings(db, pool, offer_timeout_seconds=120)  # the offer must not simply time out
+    silent = make_pool_expert(app, pool, online=False, reputation_lower=0.9)
+    backup = make_pool_expert(app, pool, online=False, reputation_lower=0.1)
+    web = stack.start_web()
+    phone = Phone(web, silent.token)
+    other = None
+    try:
+        assert phone.read() == {"ready": 200}
+        other = ExpertClient(web, backup.token)
+        assert other.call("availability.set", {"availability": "online"})["status"] == 200
+        assert (
+            http("POST", web + "/api/v1/questions", company.api_key, question_payload())[0] == 201
+        )
+        offered = phone.read()
+        os.kill(phone.process.pid, signal.SIGSTOP)  # the app went to the background
+        stopped = time.monotonic()
+        [moved] = other.wait("offer.created", timeout=40)
+        elapsed = time.monotonic() - stopped
+    finally:
+        phone.kill()
+        if other is not None:
+            other.close()
+    assert moved["question"]["id"] == offered["question"]
+    assert elapsed < 30, f"the silent phone kept its offer for {elapsed:.1f} s"
+    db.session.expire_all()
+    first = db.session.get(Offer, uuid.UUID(offered["offer"]))
+    assert (first.status, first.revoked_reason) == (OfferStatus.REVOKED, "disconnected")
+    assert not db.session.scalars(sa.select(ExpertConnection).filter_by(expert_id=silent.id)).all()
+
+
+def test_a_web_process_that_stops_leaves_no_connections_behind(app, db, stack):
+    from marketplace.experts.models import ExpertConnection
+
+    company = make_company(app)
+    expert = make_pool_expert(app, default_pool(app, company.id), online=False)
+    web = stack.start_web()
+    process = stack.processes[-1]
+    phone = Phone(web, expert.token)
+    try:
+        assert phone.read() == {"ready": 200}
+        # Frozen: the phone cannot say goodbye, so only the server's shutdown can clean up.
+        os.kill(phone.process.pid, signal.SIGSTOP)
+        [server_id] = db.session.scalars(sa.select(ExpertConnection.server_id)).all()
+        db.session.rollback()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0
+    finally:
+        phone.kill()
+    db.session.expire_all()
+    assert (
+        db.session.scalars(sa.select(ExpertConnection).filter_by(server_id=server_id)).all() == []
+    )

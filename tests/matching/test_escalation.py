@@ -40,45 +40,92 @@ def pending(db, question_id):
     ).all()
 
 
-def test_rings_relax_tags_then_raise_the_reward_then_ask_staff_then_return(app, db, market):
+def ring_names():
+    from marketplace.matching.settings import DEFAULT_RINGS
+
+    return [ring.name for ring in DEFAULT_RINGS]
+
+
+def test_the_default_rings_escalate_in_the_documented_order():
+    assert ring_names() == ["best-fit", "relaxed", "lower-tiers", "raised", "staff"]
+
+
+def test_rings_relax_tags_then_tiers_then_raise_the_reward_then_ask_staff_then_return(
+    app, db, market
+):
     company, pool = market
     staff_pool = create_pool(
         company.id, "staff", "Staff", "Brand", PoolKind.STAFF, Actor.system("test")
     ).id
     set_endpoint(company.id, "http://127.0.0.1:9/hook", "s" * 20, Actor.system("test"))
     generalist = make_pool_expert(app, pool, skills={"screen": 3})
+    newcomer = make_pool_expert(app, pool, skills={"battery": 5}, tier="probation")
     staffer = make_pool_expert(app, staff_pool, skills={})
     question_id = post_question(
         app, company, tags=["battery"], reward={"amount": 1000, "currency": "CNY"}
     )
-    assert services.drain() == 0  # ring 0 needs the battery tag: nobody has it
+    # Ring 0 needs the battery tag and a vetted expert: the newcomer has the tag but is on
+    # probation, the vetted generalist lacks it (and meets the floor, so the ring waits).
+    assert services.drain() == 0
 
-    assert expire_ring(db, question_id)  # -> ring 1 "relaxed": tags no longer required
+    assert expire_ring(db, question_id)  # -> "relaxed": tags no longer required
     services.drain()
     [offer] = pending(db, question_id)
     assert offer.expert_id == generalist.id and offer.ring == 1
     claims.decline_offer(generalist.id, offer.id, Actor.user(generalist.id))
 
-    assert expire_ring(db, question_id)  # -> ring 2 "raised": +20 %
-    question = db.session.get(Question, question_id)
-    db.session.refresh(question)
-    assert question.reward_raise == 200
-    assert held_for_question(question_id) == DEFAULT_POLICY.max_charge(1200)
-
-    assert expire_ring(db, question_id)  # -> ring 3 "staff"
+    assert expire_ring(db, question_id)  # -> "lower-tiers": probation experts too
     services.drain()
     [offer] = pending(db, question_id)
-    assert offer.expert_id == staffer.id and offer.ring == 3
+    assert offer.expert_id == newcomer.id and offer.ring == 2
+    claims.decline_offer(newcomer.id, offer.id, Actor.user(newcomer.id))
+
+    assert expire_ring(db, question_id)  # -> "raised": +20 %
+    question = db.session.get(Question, question_id)
+    db.session.refresh(question)
+    assert question.ring == 3 and question.reward_raise == 200
+    assert held_for_question(question_id) == DEFAULT_POLICY.max_charge(1200)
+
+    assert expire_ring(db, question_id)  # -> "staff"
+    services.drain()
+    [offer] = pending(db, question_id)
+    assert offer.expert_id == staffer.id and offer.ring == 4
+    assert offer.pool_kind == PoolKind.STAFF
 
     assert expire_ring(db, question_id)  # rings exhausted -> returned to the company
     db.session.expire_all()
     assert db.session.get(Question, question_id).status == QuestionStatus.RETURNED
-    assert db.session.get(Offer, offer.id).status == OfferStatus.REVOKED
+    revoked = db.session.get(Offer, offer.id)
+    assert (revoked.status, revoked.revoked_reason) == (OfferStatus.REVOKED, "returned")
     assert held_for_question(question_id) == 0
     [balance] = company_balances(company.id)
     assert (balance.on_hold, balance.budget) == (0, 50_000_000)
     events = db.session.scalars(sa.select(WebhookDelivery.event)).all()
     assert events == ["question.returned"]
+
+
+def test_a_tier_floor_never_holds_a_question_back_from_the_only_free_experts(app, db, market):
+    from marketplace.eventlog.models import Event
+
+    company, pool = market
+    question_id = post_question(app, company, tags=["battery"])
+    assert services.drain() == 0  # nobody online at all: the question waits in best-fit
+    assert db.session.get(Question, question_id).ring == 0
+    newcomer = make_pool_expert(app, pool, skills={"battery": 4}, tier="probation")
+    assert services.drain() == 1
+    [offer] = pending(db, question_id)
+    question = db.session.get(Question, question_id)
+    db.session.refresh(question)
+    assert offer.expert_id == newcomer.id
+    assert question.ring == offer.ring == ring_names().index("lower-tiers")
+    assert question.ring_deadline > utcnow() + timedelta(seconds=50)
+    escalated = db.session.scalars(sa.select(Event).filter_by(action="question.escalated")).one()
+    assert escalated.after["ring_name"] == "lower-tiers"
+    # A vetted expert free to take it keeps the floor: the next question waits for the ring.
+    make_pool_expert(app, pool, skills={"screen": 2})
+    later = post_question(app, company, tags=["battery"])
+    services.drain()
+    assert db.session.get(Question, later).ring == 0
 
 
 def test_an_early_ring_deadline_does_nothing(app, db, market):

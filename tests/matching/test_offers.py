@@ -124,7 +124,8 @@ def test_sequential_mode_moves_on_after_a_decline(app, db, market):
 def test_broadcast_offers_the_top_k_and_the_first_accept_wins(app, db, market):
     company, pool = market
     set_mode(db, pool, OfferMode.BROADCAST, broadcast_k=3)
-    experts = [make_pool_expert(app, pool) for _ in range(4)]
+    # Distinct reputations, so the ranking (and who is left out) is known.
+    experts = [make_pool_expert(app, pool, reputation_lower=r) for r in (0.9, 0.7, 0.5, 0.1)]
     question_id = post_question(app, company)
     assert services.drain() == 3
     offers = offers_of(db, question_id)
@@ -140,7 +141,11 @@ def test_broadcast_offers_the_top_k_and_the_first_accept_wins(app, db, market):
     with pytest.raises(claims.AlreadyTaken):
         claims.accept_offer(loser.expert_id, loser.id, Actor.user(loser.expert_id))
     assert assignment.deadline > utcnow() + timedelta(minutes=14)
-    assert len({e.id for e in experts}) == 4
+    # The top 3 of the 4 were offered it; the fourth (ranked last) was never offered.
+    offered = {o.expert_id for o in offers}
+    assert len(offered) == 3 and offered < {e.id for e in experts}
+    [left_out] = {e.id for e in experts} - offered
+    assert left_out == experts[-1].id
 
 
 def test_many_simultaneous_accepts_make_exactly_one_assignment(app, db, market):
@@ -186,7 +191,7 @@ def test_accepting_a_closed_or_foreign_offer_fails_cleanly(app, db, market):
         claims.accept_offer(expert.id, uuid.uuid4(), Actor.user(expert.id))
     offer.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    with pytest.raises(claims.OfferClosed):
+    with pytest.raises(claims.OfferExpired):
         claims.accept_offer(expert.id, offer.id, Actor.user(expert.id))
     assert db.session.get(Question, question_id).status == QuestionStatus.OFFERED
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 0
@@ -250,10 +255,18 @@ def test_a_missed_answer_deadline_returns_the_question_to_the_queue(app, db, mar
     assert db.session.get(Question, question_id).status == QuestionStatus.QUEUED
     assert db.session.get(ExpertProfile, expert.id).active_assignments == 0
     from marketplace.eventlog.models import Event
+    from marketplace.experts.models import PoolMembership
 
     assert db.session.scalars(
         sa.select(Event.action).filter_by(entity_id=str(assignment.id), action="assignment.expired")
     ).one()
+    # It counts against the expert at once: the reputation recompute job was queued and ran.
+    db.session.rollback()  # hold no read transaction (SQLite) while the job writes
+    assert app.extensions["job_queue"].wait_until_idle(10)
+    db.session.expire_all()
+    membership = db.session.scalars(sa.select(PoolMembership).filter_by(expert_id=expert.id)).one()
+    assert membership.reputation_lower < 0.5  # the factory's 0.5 was recomputed from the miss
+    assert db.session.get(ExpertProfile, expert.id).reputation_mean < 0.5
 
 
 def test_a_follow_up_goes_first_to_the_expert_who_answered_before(app, db, market):

@@ -40,26 +40,33 @@ def test_hooks_run_once_in_order_and_a_failure_does_not_stop_the_others():
     assert calls == ["first", "second"]
 
 
-def test_a_started_engine_stops_on_shutdown(app):
+@pytest.fixture
+def started_engine(app):
+    """An engine running as in a web process (a fresh one: its loop ends for good after the
+    test, while the app's own engine stays off as the other tests expect)."""
     engine = MatchingEngine(app)
     app.config["MATCHING_ENGINE_AUTOSTART"] = True
     try:
         engine.ensure_started()
-        with app.app_context():
-            lifecycle.begin_shutdown()
+        yield engine
     finally:
         app.config["MATCHING_ENGINE_AUTOSTART"] = False
         engine.stop()
-        lifecycle._hooks.remove(engine.stop)
-    assert engine._stopping
+        lifecycle._hooks.remove(engine.shutdown)
 
 
-def test_shutdown_forgets_this_process_connections_only(app, db):
+def test_a_started_engine_stops_on_shutdown(app, started_engine):
+    with app.app_context():
+        lifecycle.begin_shutdown()
+    assert started_engine._stopping
+
+
+def test_shutdown_forgets_this_process_connections_only(app, db, started_engine):
     company = make_company(app)
     pool = default_pool(app, company.id)
     mine = make_pool_expert(app, pool, sid="sid-mine")
     other = make_pool_expert(app, pool, sid="sid-other")
-    server_id = app.extensions["matching_engine"].server_id
+    server_id = started_engine.server_id
     db.session.execute(
         sa.update(ExpertConnection)
         .where(ExpertConnection.sid == "sid-mine")

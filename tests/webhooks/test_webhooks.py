@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import socket
 
 import pytest
 import sqlalchemy as sa
@@ -112,3 +113,58 @@ def test_private_addresses_are_refused_when_configured(app, db):
                 services.set_endpoint(company.id, url, SECRET, Actor.system("test"))
     finally:
         app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+
+
+@pytest.fixture
+def rebinding_dns(monkeypatch):
+    """'hooks.example' answers the listed addresses in turn (the last one sticks): DNS
+    rebinding is "127.0.0.2" to the check, then "127.0.0.1" to anyone who asks again. For the
+    test, 127.0.0.2 counts as a public address and 127.0.0.1 as the private target."""
+    real = socket.getaddrinfo
+    answers = ["127.0.0.2"]
+
+    def getaddrinfo(host, port=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host != "hooks.example":
+            return real(host, port, *args, **kwargs)
+        address = answers.pop(0) if len(answers) > 1 else answers[0]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port or 0)))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(services, "_public", lambda address: address == "127.0.0.2")
+    return answers
+
+
+def test_a_delivery_goes_to_the_address_that_was_checked(app, db, quick_retries, rebinding_dns):
+    company = make_company(app)
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    try:
+        with WebhookReceiver(host="127.0.0.2") as checked:
+            port = checked.server.server_address[1]
+            with WebhookReceiver(host="127.0.0.1", port=port) as target:
+                url = f"http://hooks.example:{port}/hooks"
+                services.set_endpoint(company.id, url, SECRET, Actor.system("test"))
+                rebinding_dns[:] = ["127.0.0.2", "127.0.0.1"]
+                delivery = send_event(app, db, company)
+    finally:
+        app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+    assert delivery.status == DeliveryStatus.DELIVERED
+    assert len(checked.received) == 1 and target.received == []
+    assert checked.received[0].headers["Host"] == f"hooks.example:{port}"
+
+
+def test_a_host_that_resolves_to_a_private_address_at_send_time_is_not_contacted(
+    app, db, quick_retries, rebinding_dns
+):
+    company = make_company(app)
+    with WebhookReceiver() as target:
+        url = f"http://hooks.example:{target.server.server_address[1]}/hooks"
+        services.set_endpoint(company.id, url, SECRET, Actor.system("test"))  # dev: allowed
+        rebinding_dns[:] = ["127.0.0.1"]
+        app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+        try:
+            delivery = send_event(app, db, company)
+        finally:
+            app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+    assert target.received == []
+    assert delivery.status == DeliveryStatus.FAILED
+    assert "public address" in delivery.last_error
