@@ -43,6 +43,13 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every=30,
         options=JobOptions(queue="low", timeout=120, retry_delays=()),
     ),
+    PeriodicJob(
+        "moderation-sweep",
+        "workers.moderation.sweep",
+        every=30,
+        offset=15,
+        options=JobOptions(queue="low", timeout=120, retry_delays=()),
+    ),
 )
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from marketplace.accounts.models import User, UserStatus
+from marketplace.database import utcnow
 from marketplace.experts.models import (
     Availability,
     ExpertConnection,
@@ -107,6 +108,10 @@ def _add_profiles(candidates: dict[uuid.UUID, Candidate]) -> None:
         ).where(
             PoolMembership.expert_id.in_(ids),
             PoolMembership.status == MembershipStatus.APPROVED,
+            # A company moderator's suspension keeps the expert out of that company's pools.
+            sa.or_(
+                PoolMembership.suspended_until.is_(None), PoolMembership.suspended_until <= utcnow()
+            ),
         )
     ):
         candidates[expert_id].pools[pool_id] = (tier.value, lower)

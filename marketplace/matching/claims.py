@@ -262,14 +262,21 @@ def withdraw_question(question_id: uuid.UUID, actor: Actor) -> None:
         after_commit(engine.kick)
 
 
-def revoke_offers_of_expert(expert_id: uuid.UUID, reason: str) -> int:
-    """Take back an expert's pending offers so their questions are re-routed (caller commits)."""
+def revoke_offers_of_expert(
+    expert_id: uuid.UUID, reason: str, pool_ids: list[uuid.UUID] | None = None
+) -> int:
+    """Take back an expert's pending offers (only those of `pool_ids` if given) so their
+    questions are re-routed (caller commits)."""
     now = utcnow()
+    condition = sa.and_(
+        OFFER_TABLE.c.expert_id == expert_id, OFFER_TABLE.c.status == OfferStatus.PENDING.value
+    )
+    if pool_ids is not None:
+        in_pools = sa.select(Question.id).where(Question.pool_id.in_(pool_ids))
+        condition = sa.and_(condition, OFFER_TABLE.c.question_id.in_(in_pools))
     revoked = db.session.execute(
         sa.update(OFFER_TABLE)
-        .where(
-            OFFER_TABLE.c.expert_id == expert_id, OFFER_TABLE.c.status == OfferStatus.PENDING.value
-        )
+        .where(condition)
         .values(status=OfferStatus.REVOKED.value, responded_at=now)
         .returning(OFFER_TABLE.c.id, OFFER_TABLE.c.question_id)
     ).all()

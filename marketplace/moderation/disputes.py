@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from marketplace import broadcast
-from marketplace.accounts.models import Role
 from marketplace.accounts.services import UserCaller
 from marketplace.aftercommit import after_commit
 from marketplace.answers import grading
@@ -18,6 +17,7 @@ from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.matching.claims import withdraw_question
+from marketplace.moderation import conflicts, paging
 from marketplace.moderation.models import Audit, Dispute, DisputeStatus, Verdict
 from marketplace.moderation.verdicts import release_answer
 from marketplace.questions.models import Question
@@ -75,25 +75,33 @@ def appeal(expert_id: uuid.UUID, answer_id: uuid.UUID, note: str, actor: Actor) 
         company_id=question.company_id,
         after={"note": note},
     )
-    if question.pool_id:
-        after_commit(
-            broadcast.to_moderators,
-            question.pool_id,
-            "dispute.created",
-            {"dispute_id": str(dispute.id), "answer_id": str(answer_id)},
-        )
+    after_commit(
+        broadcast.to_moderators,
+        question.company_id,
+        "dispute.created",
+        {"dispute_id": str(dispute.id), "answer_id": str(answer_id)},
+    )
     db.session.commit()
     return dispute
 
 
-def list_disputes(moderator: UserCaller, status: DisputeStatus | None) -> list[Dispute]:
-    """Disputes of the moderator's company, oldest first."""
-    query = sa.select(Dispute)
-    if moderator.role != Role.PLATFORM_ADMIN:
-        query = query.where(Dispute.company_id == moderator.company_id)
+def list_disputes(
+    moderator: UserCaller, status: DisputeStatus | None, cursor: str | None, limit: int
+) -> tuple[list[Dispute], str | None]:
+    """Disputes of the moderator's company, oldest first, leaving out the moderator's own
+    rejections and experts they are linked to (they may not decide those)."""
+    query = sa.select(Dispute).where(
+        conflicts.scope(moderator, Dispute.company_id),
+        conflicts.not_linked(moderator.user_id, Dispute.expert_id),
+        Dispute.rejected_by != moderator.user_id,
+    )
     if status is not None:
         query = query.where(Dispute.status == status)
-    return list(db.session.scalars(query.order_by(Dispute.created_at).limit(200)))
+    if cursor is not None:
+        query = query.where(Dispute.id > paging.decode(cursor)["id"])
+    rows = db.session.scalars(query.order_by(Dispute.id).limit(limit + 1)).all()
+    page = list(rows[:limit])
+    return page, paging.encode(id=page[-1].id) if len(rows) > limit else None
 
 
 def decide(moderator: UserCaller, dispute_id: uuid.UUID, overturn: bool, note: str) -> Dispute:
@@ -101,12 +109,11 @@ def decide(moderator: UserCaller, dispute_id: uuid.UUID, overturn: bool, note: s
     dispute = db.session.scalars(
         sa.select(Dispute).where(Dispute.id == dispute_id).with_for_update()
     ).one_or_none()
-    if dispute is None or (
-        moderator.role != Role.PLATFORM_ADMIN and dispute.company_id != moderator.company_id
-    ):
+    if dispute is None or not conflicts.in_scope(moderator, dispute.company_id):
         raise NotFound("No such dispute.")
     if dispute.rejected_by == moderator.user_id:
         raise Forbidden("A different moderator must decide an appeal.")
+    conflicts.check_not_linked(moderator, dispute.expert_id, "judge an appeal of")
     if dispute.status != DisputeStatus.OPEN:
         raise Conflict(
             "This dispute was already decided; the decision is final.",
@@ -142,6 +149,12 @@ def decide(moderator: UserCaller, dispute_id: uuid.UUID, overturn: bool, note: s
             "note": dispute.decision_note,
         },
     )
+    after_commit(
+        broadcast.to_moderators,
+        dispute.company_id,
+        "dispute.decided",
+        {"dispute_id": str(dispute.id), "outcome": dispute.status.value},
+    )
     db.session.commit()
     return dispute
 
@@ -161,7 +174,7 @@ def _overturn(moderator: UserCaller, answer: Answer, dispute: Dispute) -> None:
     if question.status in {QS.QUEUED, QS.OFFERED}:
         # Nobody has taken the question since: the restored answer is its answer.
         withdraw_question(question.id, moderator.actor)
-        release_answer(answer, moderator)
+        release_answer(answer, moderator.actor)
     after_commit(
         enqueue,
         "workers.scoring.score_answer",

@@ -15,11 +15,12 @@ from marketplace.answers.models import Answer, AnswerStatus, Outcome
 from marketplace.answers.services import sanitize
 from marketplace.database import utcnow
 from marketplace.errors import InvalidInput
-from marketplace.eventlog.services import record
+from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.matching import engine
 from marketplace.matching.services import settings_of
 from marketplace.moderation import sanctions
+from marketplace.moderation.calibration import kind as calibration_kind
 from marketplace.moderation.models import Audit, AuditItem, Verdict
 from marketplace.questions import states
 from marketplace.questions.models import Question
@@ -54,10 +55,11 @@ def apply(
     )
     if item.calibration_for is not None:
         audit.calibration = True
-        audit.matches_expected = verdict.value == item.expected_verdict
+        audit.matches_expected = calibration_kind(verdict.value) == item.expected_verdict
         db.session.add(audit)
         return audit
     db.session.add(audit)
+    answer.audit_pending = False  # one live item per answer, and this one is decided now
     record(
         moderator.actor,
         f"answer.{verdict.value}",
@@ -100,11 +102,11 @@ def _approve(moderator: UserCaller, answer: Answer, edited_body: str | None) -> 
     if answer.outcome != Outcome.ACCEPTED:
         grading.set_outcome(answer, Outcome.ACCEPTED, moderator.actor)
     if answer.status == AnswerStatus.HELD:
-        release_answer(answer, moderator)
+        release_answer(answer, moderator.actor)
 
 
-def release_answer(answer: Answer, moderator: UserCaller) -> None:
-    """A held answer reaches the company now."""
+def release_answer(answer: Answer, actor: Actor) -> None:
+    """A held answer reaches the company now (`audit.pending` says whether a verdict is due)."""
     question = db.session.get(Question, answer.question_id)
     answer.status, answer.released_at = AnswerStatus.RELEASED, utcnow()
     states.move_if(
@@ -112,7 +114,7 @@ def release_answer(answer: Answer, moderator: UserCaller) -> None:
         question.company_id,
         {QS.IN_REVIEW, QS.QUEUED, QS.OFFERED},
         QS.ANSWERED,
-        moderator.actor,
+        actor,
     )
     notify_company(
         question.company_id,
@@ -120,14 +122,20 @@ def release_answer(answer: Answer, moderator: UserCaller) -> None:
         {
             "question_id": str(question.id),
             "external_id": question.external_id,
-            "answer": {
-                "id": str(answer.id),
-                "body": answer.edited_body or answer.body,
-                "submitted_at": answer.created_at.isoformat(),
-                "edited": answer.edited_body is not None,
-            },
+            "answer": answer_payload(answer),
         },
     )
+
+
+def answer_payload(answer: Answer) -> dict[str, object]:
+    """The answer as webhooks show it: the edited text if there is one, and the audit flag."""
+    return {
+        "id": str(answer.id),
+        "body": answer.edited_body or answer.body,
+        "submitted_at": answer.created_at.isoformat(),
+        "edited": answer.edited_body is not None,
+        "audit": {"pending": answer.audit_pending},
+    }
 
 
 def _reject(moderator: UserCaller, answer: Answer, reasons: list[str]) -> None:

@@ -74,7 +74,9 @@ def test_signup_test_approval_probation_audits_then_promotion(app, db, client, s
         f"/api/v1/expert/pools/{shop['pool']}/test", json={"answers": answers}, headers=fan
     )
     assert graded.status_code == 200 and graded.get_json()["score"] == 1.0
-    [application] = client.get("/api/v1/moderation/applications", headers=mod.headers).get_json()
+    [application] = client.get("/api/v1/moderation/applications", headers=mod.headers).get_json()[
+        "items"
+    ]
     assert application["test_score"] == 1.0 and "weekend" in application["motivation"]
     decided = client.post(
         f"/api/v1/moderation/applications/{application['membership_id']}/decision",
