@@ -18,14 +18,14 @@ import sqlalchemy as sa
 
 from marketplace import broadcast
 from marketplace.aftercommit import after_commit
-from marketplace.answers.models import Answer, AnswerStatus, Feedback, Outcome
+from marketplace.answers.models import Answer, Feedback, Outcome
 from marketplace.companies.models import Company
 from marketplace.database import utcnow
 from marketplace.errors import NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.moderation import sanctions
-from marketplace.moderation.items import open_item
+from marketplace.moderation.items import awaiting_verdict, low_score_threshold, open_item
 from marketplace.moderation.models import Audit, AuditReason, Verdict
 from marketplace.questions.models import GoldReference, Question
 from marketplace.queue import JobOptions, enqueue
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 SYSTEM = Actor.system("scoring")
 COMPARE_WITH = 200  # recent answers of the company checked for copying (bounded work)
 COMPARE_DAYS = 30
-DEFAULT_ACCEPT_THRESHOLD = 0.6
 HARD_FLAGS = {SignalCode.PERSONAL_DATA, SignalCode.COPIED}
 
 
@@ -66,7 +65,9 @@ def score_answer(answer_id: uuid.UUID) -> Answer:
     answer.score_confidence = round(quality.confidence, 6)
     answer.signals = explanation
     if gold is not None:
-        answer.gold_passed = gold["passed"]
+        first_grade, answer.gold_passed = answer.gold_passed is None, gold["passed"]
+        if first_grade:  # also while a probation audit holds the outcome back
+            sanctions.after_gold(answer.expert_id)
     decided = _decide(answer, signals, quality, gold, company)
     if changed or decided:
         record(
@@ -162,10 +163,11 @@ def _inputs(answer: Answer, automatic: float) -> QualityInputs:
 
 
 def latest_verdict(answer_id: uuid.UUID) -> Verdict | None:
-    """The most recent moderator verdict on an answer, if any."""
+    """The most recent moderator verdict on an answer, if any (calibration verdicts only
+    measure the moderator and never count)."""
     return db.session.scalars(
         sa.select(Audit.verdict)
-        .filter_by(answer_id=answer_id)
+        .filter_by(answer_id=answer_id, calibration=False)
         .order_by(Audit.created_at.desc())
         .limit(1)
     ).first()
@@ -231,17 +233,16 @@ def _decide(
     verdict = latest_verdict(answer.id)
     if verdict is not None:
         target = Outcome.REJECTED if verdict == Verdict.REJECT else Outcome.ACCEPTED
-    elif answer.outcome != Outcome.PENDING or answer.status == AnswerStatus.HELD:
-        return False
+    elif answer.outcome != Outcome.PENDING or awaiting_verdict(answer.id):
+        return False  # a probation or sample audit decides (held, or released and flagged)
     elif gold is not None:
         target = Outcome.ACCEPTED if gold["passed"] else Outcome.REJECTED
-        sanctions.after_gold(answer.expert_id)
     elif any(s.flagged and s.code in HARD_FLAGS for s in signals):
         open_item(answer, [AuditReason.LOW_SCORE])
         return False
     else:
-        threshold = (company.settings or {}).get("accept_threshold", DEFAULT_ACCEPT_THRESHOLD)
-        if quality.value < threshold:
+        # The pool's audit policy `low_score` (default: the company's accept_threshold).
+        if quality.value < low_score_threshold(answer.question.pool_id, company):
             open_item(answer, [AuditReason.LOW_SCORE])
             return False
         target = Outcome.ACCEPTED

@@ -8,13 +8,22 @@ from typing import Any
 from flask import current_app, g, request, session
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.services import get_user
 from marketplace.accounts.tokens import read_token
-from marketplace.api.auth import bearer_token, company_caller, rate_limit_key, user_caller
-from marketplace.api.guards import company_blueprint, user_blueprint
+from marketplace.api.auth import (
+    SAFE_METHODS,
+    bearer_token,
+    company_caller,
+    rate_limit_key,
+    user_caller,
+)
+from marketplace.api.guards import company_blueprint, require_json_body, user_blueprint
 from marketplace.errors import Forbidden, NotAuthenticated, NotFound
+from marketplace.eventlog.services import Actor
 from marketplace.extensions import limiter
 from marketplace.moderation import disputes, invites, sanctions, vetting
 from marketplace.moderation.schemas import (
@@ -39,20 +48,27 @@ URL_PREFIX = "/expert"
 invites_blp = company_blueprint("invites", __name__, "Invite known fans to invite-only pools.")
 INVITES_PREFIX = "/invites"
 
-# Sanctions stay readable while the account is suspended or banned: that is when they matter.
+# Sanctions and appeals stay reachable while the account is suspended or banned: that is when
+# they matter (an automatic suspension is lifted when the appeal behind it succeeds).
 standing_blp = Blueprint(
-    "expert-standing", __name__, description="An expert's sanctions (also while suspended)."
+    "expert-standing", __name__, description="Sanctions and appeals (also while suspended)."
 )
-STANDING_PREFIX = "/expert/sanctions"
+STANDING_PREFIX = "/expert"
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(standing_blp)
 
 
 @standing_blp.before_request
 def _expert_of_any_status() -> None:
-    """Like the other expert endpoints (token or session), minus the account-active check."""
+    """Like the other expert endpoints (token, or session with CSRF on unsafe methods), minus
+    the account-active check."""
     token = bearer_token()
     claims = read_token(token) if token else None
     raw = session.get("user_id") if token is None else None
+    if raw and request.method not in SAFE_METHODS:
+        try:
+            validate_csrf(request.headers.get("X-CSRF-Token", ""))
+        except ValidationError as error:
+            raise Forbidden("Missing or stale CSRF token (send X-CSRF-Token).") from error
     user_id = claims.user_id if claims else uuid.UUID(raw) if raw else None
     try:
         user = get_user(user_id) if user_id else None
@@ -63,6 +79,9 @@ def _expert_of_any_status() -> None:
     if user.role != Role.EXPERT:
         raise Forbidden("This needs the role expert.")
     g.standing_expert_id = user.id
+
+
+standing_blp.before_request(require_json_body)
 
 
 @blp.route("/pools/<uuid:pool_id>/apply")
@@ -105,19 +124,19 @@ class InviteInfo(MethodView):
         return invites.describe(token[:100], user_caller().user_id)
 
 
-@blp.route("/answers/<uuid:answer_id>/appeal")
+@standing_blp.route("/answers/<uuid:answer_id>/appeal")
 class Appeal(MethodView):
     """Appeal a rejection."""
 
-    @blp.arguments(AppealSchema)
-    @blp.response(201, DisputeSchema)
+    @standing_blp.arguments(AppealSchema)
+    @standing_blp.response(201, DisputeSchema)
     def post(self, data: dict[str, Any], answer_id: uuid.UUID) -> Any:
-        """Once per answer; another moderator decides and the decision is final."""
-        caller = user_caller()
-        return disputes.appeal(caller.user_id, answer_id, data["note"], caller.actor)
+        """Once per answer, also while suspended; another moderator decides, finally."""
+        expert_id = g.standing_expert_id
+        return disputes.appeal(expert_id, answer_id, data["note"], Actor.user(expert_id))
 
 
-@standing_blp.route("")
+@standing_blp.route("/sanctions")
 class MySanctions(MethodView):
     """Sanctions on my account."""
 

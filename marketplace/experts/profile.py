@@ -23,6 +23,8 @@ from marketplace.experts.models import (
 from marketplace.experts.services import create_expert
 from marketplace.extensions import db
 from marketplace.moderation.invites import invited_pools
+from marketplace.moderation.models import Audit, Dispute
+from marketplace.moderation.reasons import explain
 from marketplace.questions.models import Question
 from marketplace.questions.services import decode_cursor, encode_cursor
 
@@ -149,7 +151,37 @@ def expert_answers(
         query = query.where(Answer.id < decode_cursor(cursor))
     rows = db.session.execute(query.order_by(Answer.id.desc()).limit(limit + 1)).all()
     next_cursor = encode_cursor(rows[limit - 1][0].id) if len(rows) > limit else None
-    return [_answer_item(*row) for row in rows[:limit]], next_cursor
+    page = rows[:limit]
+    verdicts, appeals = _moderation_of([answer.id for answer, *_ in page])
+    return [
+        _answer_item(*row) | {"verdict": verdicts.get(row[0].id), "appeal": appeals.get(row[0].id)}
+        for row in page
+    ], next_cursor
+
+
+def _moderation_of(
+    answer_ids: list[uuid.UUID],
+) -> tuple[dict[uuid.UUID, dict[str, Any]], dict[uuid.UUID, str]]:
+    """The latest moderator verdict on each answer (with its reasons in en and zh) and the
+    status of its appeal, in two queries; calibration verdicts are not the expert's business."""
+    verdicts: dict[uuid.UUID, dict[str, Any]] = {}
+    for audit in db.session.scalars(
+        sa.select(Audit)
+        .where(Audit.answer_id.in_(answer_ids), Audit.calibration.is_(False))
+        .order_by(Audit.created_at)
+    ):
+        verdicts[audit.answer_id] = {
+            "verdict": audit.verdict.value,
+            "reasons": explain(audit.reasons),
+            "note": audit.note,
+            "at": audit.created_at,
+        }
+    appeals = dict(
+        db.session.execute(
+            sa.select(Dispute.answer_id, Dispute.status).where(Dispute.answer_id.in_(answer_ids))
+        ).all()
+    )
+    return verdicts, {k: v.value for k, v in appeals.items()}
 
 
 def _answer_item(answer: Answer, question: Question, feedback: Feedback | None) -> dict[str, Any]:

@@ -125,6 +125,23 @@ class AnswerFeedbackSchema(Schema):
     resolved = fields.Boolean(allow_none=True)
 
 
+class VerdictReasonSchema(Schema):
+    """One reject reason, explained."""
+
+    code = fields.String()
+    reason = fields.String()
+    reason_zh = fields.String()
+
+
+class MyVerdictSchema(Schema):
+    """A moderator's latest verdict on the answer."""
+
+    verdict = fields.String(metadata={"description": "approve, approve_with_edit or reject"})
+    reasons = fields.List(fields.Nested(VerdictReasonSchema))
+    note = fields.String(allow_none=True)
+    at = fields.AwareDateTime()
+
+
 class MyAnswerSchema(Schema):
     """One of the expert's answers with its score and the scoring signals."""
 
@@ -141,6 +158,10 @@ class MyAnswerSchema(Schema):
     signals = fields.Raw(metadata={"description": "Scoring signals with reasons (issue 4)."})
     submitted_at = fields.AwareDateTime()
     feedback = fields.Nested(AnswerFeedbackSchema, allow_none=True)
+    verdict = fields.Nested(MyVerdictSchema, allow_none=True)
+    appeal = fields.String(
+        allow_none=True, metadata={"description": "open, upheld or overturned, if appealed."}
+    )
 
 
 class MyAnswersArgsSchema(Schema):

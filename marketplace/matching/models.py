@@ -24,6 +24,8 @@ class OfferStatus(StrEnum):
     DECLINED = "declined"
     EXPIRED = "expired"
     REVOKED = "revoked"
+    # Accepted, but a moderator rejected the answer and the question was offered again.
+    SUPERSEDED = "superseded"
 
 
 class AssignmentStatus(StrEnum):
@@ -33,6 +35,8 @@ class AssignmentStatus(StrEnum):
     ANSWERED = "answered"
     EXPIRED = "expired"
     RELEASED = "released"
+    # Answered, but a moderator rejected the answer and the question was offered again.
+    REJECTED = "rejected"
 
 
 class Offer(UuidPk, Base):

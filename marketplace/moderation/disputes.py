@@ -11,20 +11,23 @@ from marketplace import broadcast
 from marketplace.accounts.services import UserCaller
 from marketplace.aftercommit import after_commit
 from marketplace.answers import grading
-from marketplace.answers.models import Answer, Outcome
+from marketplace.answers.models import Answer, AnswerStatus, Outcome
 from marketplace.database import utcnow
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.matching.claims import withdraw_question
-from marketplace.moderation import conflicts, paging
+from marketplace.moderation import conflicts, paging, sanctions
 from marketplace.moderation.models import Audit, Dispute, DisputeStatus, Verdict
-from marketplace.moderation.verdicts import release_answer
+from marketplace.moderation.verdicts import answer_payload, release_answer
 from marketplace.questions.models import Question
 from marketplace.questions.models import QuestionStatus as QS
 from marketplace.queue import JobOptions, enqueue
+from marketplace.webhooks.services import notify_company
 
 NOTE_LIMIT = 2000
+# The question was picked up again after the rejection and nobody has answered it yet.
+REOPENED = frozenset({QS.QUEUED, QS.OFFERED, QS.ASSIGNED})
 
 
 def appeal(expert_id: uuid.UUID, answer_id: uuid.UUID, note: str, actor: Actor) -> Dispute:
@@ -160,6 +163,17 @@ def decide(moderator: UserCaller, dispute_id: uuid.UUID, overturn: bool, note: s
 
 
 def _overturn(moderator: UserCaller, answer: Answer, dispute: Dispute) -> None:
+    """The answer was right: accept it (its reward is paid again), give it to the company, and
+    lift an automatic suspension the rejection caused.
+
+    The question may have moved on since the rejection:
+    - queued, offered or assigned again: that open work is withdrawn (offers revoked, the new
+      assignee's assignment released) and the restored answer is the question's answer;
+    - answered again, in review, or closed (returned, expired, cancelled): the other answer
+      stands, and the restored answer is released as well and paid too; the company is told
+      with `question.answer_restored`. The reward is reserved on the question's hold, topped
+      up from the budget; a budget that cannot cover it leaves the dispute open (402).
+    """
     db.session.add(
         Audit(
             answer_id=answer.id,
@@ -171,10 +185,23 @@ def _overturn(moderator: UserCaller, answer: Answer, dispute: Dispute) -> None:
     )
     grading.set_outcome(answer, Outcome.ACCEPTED, moderator.actor, reason="appeal overturned")
     question = db.session.get(Question, answer.question_id)
-    if question.status in {QS.QUEUED, QS.OFFERED}:
-        # Nobody has taken the question since: the restored answer is its answer.
+    if question.status in REOPENED:
         withdraw_question(question.id, moderator.actor)
-        release_answer(answer, moderator.actor)
+        release_answer(answer, moderator.actor, sources=REOPENED)
+    else:
+        answer.status, answer.released_at = AnswerStatus.RELEASED, utcnow()
+        notify_company(
+            question.company_id,
+            "question.answer_restored",
+            {
+                "question_id": str(question.id),
+                "external_id": question.external_id,
+                "status": question.status.value,
+                "answer": answer_payload(answer),
+                "reason": "an appeal restored this answer; the question's other answer stands",
+            },
+        )
+    sanctions.after_overturn(answer.expert_id)
     after_commit(
         enqueue,
         "workers.scoring.score_answer",
@@ -182,3 +209,4 @@ def _overturn(moderator: UserCaller, answer: Answer, dispute: Dispute) -> None:
         job_id=f"score-{answer.id}-{dispute.id}",
         options=JobOptions(queue="default"),
     )
+    after_commit(grading.enqueue_reputation, answer.expert_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,15 +12,28 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.services import create_user
 from marketplace.accounts.tokens import issue_token
 from marketplace.answers.services import submit_answer
+from marketplace.companies.models import Pool, PoolKind
+from marketplace.companies.services import create_pool
 from marketplace.eventlog.models import Event
 from marketplace.eventlog.services import Actor
+from marketplace.experts.models import PoolMembership
 from marketplace.matching import claims, services
 from marketplace.matching.models import Offer
+from marketplace.moderation.models import (
+    Audit,
+    AuditItem,
+    Dispute,
+    ModeratorLink,
+    PoolInvite,
+    QualificationAttempt,
+    Sanction,
+)
 from tests.factories import (
     default_pool,
     make_company,
@@ -27,6 +41,7 @@ from tests.factories import (
     post_question,
     question_payload,
 )
+from tests.sessions import BrowserSession, log_in
 
 
 @dataclass(frozen=True)
@@ -65,12 +80,46 @@ def answer_as(db, expert, question_id, text="Restart the phone, then recalibrate
     return answer.id
 
 
+def answer_via_api(client, headers, question_id, text="Restart the phone, then recalibrate it."):
+    """The expert app's REST twins: find the offer, accept it, answer; returns the answer id."""
+    services.drain()
+    pending = client.get("/api/v1/expert/pending", headers=headers).get_json()
+    [offer] = [o for o in pending["offers"] if o["question"]["id"] == str(question_id)]
+    accepted = client.post(f"/api/v1/expert/offers/{offer['id']}/accept", headers=headers)
+    assert accepted.status_code == 200, accepted.get_json()
+    answered = client.post(
+        f"/api/v1/expert/assignments/{accepted.get_json()['id']}/answer",
+        json={"body": text, "idempotency_key": f"k-{uuid.uuid4().hex[:12]}"},
+        headers=headers,
+    )
+    assert answered.status_code == 201, answered.get_json()
+    return uuid.UUID(answered.get_json()["answer_id"])
+
+
+def jobs_done(app, within: float = 5.0, timeout: float = 30.0) -> None:
+    """Wait until the in-process queue ran every job due in the next `within` seconds (the
+    reputation recompute waits a second; claim and SLA timers wait minutes and are left).
+    The test's own session is released first: on SQLite it would hold the write lock."""
+    from marketplace.extensions import db
+
+    db.session.remove()
+    backend = app.extensions["job_queue"]
+    deadline = time.monotonic() + timeout
+    with backend._cond:
+        while backend._running or any(j.run_at <= time.monotonic() + within for j in backend._heap):
+            assert time.monotonic() < deadline, "jobs still running"
+            backend._cond.wait(0.05)
+    assert backend.failed == [], backend.failed
+
+
 def set_audit_policy(db, pool_id, **audit) -> None:
-    """Write a pool's `audit` settings (companies set them the same way)."""
+    """Change some of a pool's `audit` settings (the factory's pools sample nobody)."""
     from marketplace.companies.models import Pool
 
     pool = db.session.get(Pool, pool_id)
-    pool.settings = {**(pool.settings or {}), "audit": audit}
+    settings = dict(pool.settings or {})
+    settings["audit"] = {**settings.get("audit", {}), **audit}  # keep the factory's rates
+    pool.settings = settings
     db.session.commit()
 
 
@@ -111,6 +160,20 @@ def sign_up(app, email=None, **extra) -> tuple[uuid.UUID, dict[str, str]]:
         "/api/v1/auth/token", json={"email": email, "password": "password-123"}
     ).get_json()["token"]
     return uuid.UUID(response.get_json()["user_id"]), {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(monkeypatch):
+    """Password hashing is not what these tests are about, and scrypt takes a while per user."""
+    from werkzeug.security import generate_password_hash
+
+    from marketplace.accounts import services as accounts
+
+    monkeypatch.setattr(
+        accounts,
+        "generate_password_hash",
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"),
+    )
 
 
 @pytest.fixture
@@ -181,11 +244,14 @@ def race(app, calls: list[Callable[[], Any]], monkeypatch, target: Any, name: st
     read the state before the others write (a barrier inside the service)."""
     barrier = threading.Barrier(len(calls), timeout=10)
     original = getattr(target, name)
+    passed = threading.local()
 
     def gated(*args: Any, **kwargs: Any) -> Any:
         result = original(*args, **kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait()
+        if not getattr(passed, "once", False):  # each thread waits at its first call only
+            passed.once = True
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait()
         return result
 
     monkeypatch.setattr(target, name, gated)
@@ -205,12 +271,119 @@ def race(app, calls: list[Callable[[], Any]], monkeypatch, target: Any, name: st
     return results
 
 
+@dataclass
+class World:
+    """Company A's moderation objects and a caller of every kind."""
+
+    ids: dict[str, str]
+    callers: dict[str, tuple[Any, dict[str, str]]]
+    client: FlaskClient
+
+
+def fresh_login(app, email: str) -> BrowserSession:
+    """Log in within a new app context: requests reuse the test's context and its `g`, where
+    Flask-WTF caches the CSRF token of an earlier session."""
+    with app.app_context():
+        return log_in(app, email, "password-123")
+
+
+def snapshot(db) -> dict[str, Any]:
+    """Everything a moderation or onboarding call could change."""
+    db.session.expire_all()
+    rows = {
+        "items": sa.select(AuditItem.id, AuditItem.status, AuditItem.claimed_by),
+        "audits": sa.select(Audit.id),
+        "disputes": sa.select(Dispute.id, Dispute.status),
+        "memberships": sa.select(PoolMembership.id, PoolMembership.status),
+        "sanctions": sa.select(Sanction.id),
+        "links": sa.select(ModeratorLink.moderator_id, ModeratorLink.expert_id),
+        "invites": sa.select(PoolInvite.id, PoolInvite.used_by),
+        "attempts": sa.select(QualificationAttempt.id, QualificationAttempt.submitted_at),
+    }
+    return {
+        name: sorted(map(tuple, db.session.execute(q).all()), key=str) for name, q in rows.items()
+    }
+
+
+@pytest.fixture
+def world(app, db, client, shop) -> World:
+    company = shop["company"]
+    _, item = pending_item(app, db, client, shop)
+    answer_id, rejected = pending_item(app, db, client, shop)
+    assert (
+        decide(client, shop["mod_b"], rejected["id"], "reject", reasons=["wrong"]).status_code
+        == 200
+    )
+    appeal = client.post(
+        f"/api/v1/expert/answers/{answer_id}/appeal",
+        json={"note": "Right."},
+        headers=shop["expert"].headers,
+    )
+    applicant_id, applicant = sign_up(app)
+    applied = client.post(f"/api/v1/expert/pools/{shop['pool']}/apply", json={}, headers=applicant)
+    assert applied.status_code == 201
+    _, newcomer = sign_up(app)
+    closed = create_pool(
+        company.id, "closed-fans", "Closed", "Aurora", PoolKind.CROWD, Actor.system("t")
+    )
+    closed.invite_only = True
+    db.session.commit()
+    token = client.post(
+        "/api/v1/invites", json={"pool": "closed-fans"}, headers=company.headers
+    ).get_json()["token"]
+    warned = client.post(
+        "/api/v1/moderation/sanctions",
+        json={"expert_id": str(shop["expert"].id), "kind": "warn", "reason": "Be nicer."},
+        headers=shop["mod_a"].headers,
+    )
+    assert warned.status_code == 201
+    membership = db.session.scalars(
+        sa.select(PoolMembership.id).filter_by(expert_id=applicant_id)
+    ).one()
+    create_user(
+        "boss@example.test", "password-123", "Boss", Role.COMPANY_ADMIN, company_id=company.id
+    )
+    boss = fresh_login(app, "boss@example.test")
+    outsider = make_moderator(app, make_company(app).id)
+    admin = make_admin(app)
+    anonymous = app.test_client()
+    return World(
+        ids={
+            "item": item["id"],
+            "answer": str(answer_id),
+            "dispute": appeal.get_json()["id"],
+            "membership": str(membership),
+            "pool": str(shop["pool"]),
+            "pool_slug": db.session.get(Pool, shop["pool"]).slug,
+            "closed_pool": str(closed.id),
+            "expert": str(shop["expert"].id),
+            "token": token,
+            "sanction": warned.get_json()["id"],
+        },
+        callers={
+            "anonymous": (anonymous, {}),
+            "api_key": (client, company.headers),
+            "expert": (client, shop["expert"].headers),
+            "applicant": (client, applicant),
+            "newcomer": (client, newcomer),
+            "company_admin": (boss.client, {"X-CSRF-Token": boss.csrf}),
+            "outsider": (client, outsider.headers),
+            "mod_a": (client, shop["mod_a"].headers),
+            "mod_b": (client, shop["mod_b"].headers),
+            "admin": (client, admin.headers),
+        },
+        client=client,
+    )
+
+
 __all__ = [
     "add_gold",
     "answer_as",
+    "answer_via_api",
     "decide",
     "default_pool",
     "item_for",
+    "jobs_done",
     "make_admin",
     "make_moderator",
     "pending_item",

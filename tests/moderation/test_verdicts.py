@@ -8,9 +8,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from marketplace.answers.models import Answer
+from marketplace.answers import grading
+from marketplace.answers.models import Answer, Outcome
 from marketplace.database import utcnow
-from marketplace.moderation.models import Audit, AuditItem
+from marketplace.extensions import socketio
+from marketplace.moderation.models import Audit, AuditItem, ItemStatus
+from marketplace.rewards.models import LIVE_REWARD_STATUSES, Reward
 from tests.moderation.conftest import decide, pending_item
 
 
@@ -95,3 +98,67 @@ def test_a_linked_moderator_cannot_audit_the_expert(app, db, client, shop):
     )
     assert claim.status_code == 403
     assert decide(client, shop["mod_b"], item["id"], "approve").status_code == 200
+
+
+def test_a_calibration_verdict_never_changes_the_real_outcome(app, db, client, shop):
+    answer_id, item = pending_item(app, db, client, shop)
+    assert decide(client, shop["mod_b"], item["id"], "approve").status_code == 200
+    calibration = AuditItem(
+        answer_id=answer_id,
+        company_id=shop["company"].id,
+        pool_id=shop["pool"],
+        reasons=item["reasons"],
+        status=ItemStatus.OPEN,
+        calibration_for=shop["mod_a"].id,
+        expected_verdict="approve",
+    )
+    db.session.add(calibration)
+    db.session.commit()
+    wrong = decide(client, shop["mod_a"], str(calibration.id), "reject", reasons=["wrong"])
+    assert wrong.status_code == 200
+    grading.score_answer(answer_id)  # a later re-grade (feedback, peer review) sees verdicts
+    db.session.expire_all()
+    assert db.session.get(Answer, answer_id).outcome == Outcome.ACCEPTED
+    assert grading.latest_verdict(answer_id).value == "approve"
+    live = db.session.scalars(
+        sa.select(Reward).where(
+            Reward.answer_id == answer_id, Reward.status.in_(LIVE_REWARD_STATUSES)
+        )
+    ).all()
+    assert len(live) == 1
+
+
+def test_the_expert_hears_the_verdict_with_reasons_in_english_and_chinese(app, db, client, shop):
+    phone = socketio.test_client(app, namespace="/expert", auth={"token": shop["expert"].token})
+    answer_id, item = pending_item(app, db, client, shop)
+    phone.get_received("/expert")
+    rejected = decide(
+        client, shop["mod_a"], item["id"], "reject", reasons=["rude", "personal_data"], note="Tone."
+    )
+    assert rejected.status_code == 200
+    [event] = [e["args"][0] for e in phone.get_received("/expert") if e["name"] == "answer.verdict"]
+    assert event["answer_id"] == str(answer_id) and event["verdict"] == "reject"
+    assert event["note"] == "Tone."
+    assert event["reasons"] == [
+        {
+            "code": "personal_data",
+            "reason": "The answer leaks personal data.",
+            "reason_zh": "回答泄露了个人信息。",
+        },
+        {
+            "code": "rude",
+            "reason": "The answer is rude to the customer.",
+            "reason_zh": "回答对客户不礼貌。",
+        },
+    ]
+    [mine] = client.get("/api/v1/expert/answers", headers=shop["expert"].headers).get_json()[
+        "items"
+    ]
+    assert mine["verdict"]["reasons"] == event["reasons"]
+
+
+def test_approving_with_reasons_is_refused(app, db, client, shop):
+    _, item = pending_item(app, db, client, shop)
+    response = decide(client, shop["mod_a"], item["id"], "approve", reasons=["wrong"])
+    assert response.status_code == 422 and "reasons" in response.get_json()["errors"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Audit)) == 0
