@@ -172,3 +172,19 @@ def test_approve_and_reject_at_once_one_wins(app, db, client, shop, postgres_onl
     assert status.value == winner
     decided = events(db, "membership.approved") + events(db, "membership.rejected")
     assert [e.entity_id for e in decided].count(application["membership_id"]) == 1
+
+
+def test_applications_page_with_a_cursor(app, db, client, shop):
+    for _ in range(3):
+        _, fan = sign_up(app)
+        assert client.post(APPLY.format(shop["pool"]), json={}, headers=fan).status_code == 201
+    url = "/api/v1/moderation/applications"
+    first = client.get(url, query_string={"limit": 2}, headers=shop["mod_a"].headers).get_json()
+    second = client.get(
+        url,
+        query_string={"limit": 2, "cursor": first["next_cursor"]},
+        headers=shop["mod_a"].headers,
+    ).get_json()
+    ids = [a["membership_id"] for a in first["items"] + second["items"]]
+    assert len(first["items"]) == 2 and len(second["items"]) == 1
+    assert len(set(ids)) == 3 and second["next_cursor"] is None
