@@ -12,7 +12,13 @@ FRONTEND_SOURCES := $(shell find frontend -type f 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: run test lint format worker clean frontend browser
+# Production on one machine (`make serve-prod`): nginx in front of WEB gunicorn+gevent web
+# processes and WORKERS RQ workers, on DATABASE_URL (PostgreSQL) and REDIS_URL.
+WEB ?= 2
+WORKERS ?= 2
+PROD_PORT ?= $(if $(filter command line environment,$(origin PORT)),$(PORT),8000)
+
+.PHONY: run test lint format worker clean frontend browser nginx serve-prod
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +26,10 @@ $(BIN)/python:
 
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-prod: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[prod]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
@@ -49,6 +59,17 @@ browser:
 	@fc-list :lang=zh 2>/dev/null | grep -q . || $(APT_INSTALL) fonts-wqy-zenhei >/dev/null 2>&1 \
 		|| echo "no CJK font: Chinese screenshots will show boxes"
 
+# Debian's nginx, the proxy of `make serve-prod` (and of its test). If it cannot be installed
+# the command says so and stops; the test is skipped with the reason.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+		echo "installing Debian's nginx for the production set-up"; \
+		$(APT_INSTALL) nginx || { $(SUDO) apt-get update -q && $(APT_INSTALL) nginx; } \
+		|| echo "could not install nginx: install it (apt-get install nginx) to run serve-prod"; }
+
+serve-prod: $(VENV)/.installed-prod static/dist/.built nginx
+	$(BIN)/flask prod serve --web $(WEB) --workers $(WORKERS) --port $(PROD_PORT) --host $(HOST)
+
 run: $(VENV)/.installed static/dist/.built
 	$(BIN)/flask db upgrade
 	LOG_LEVEL=WARNING $(BIN)/flask demo seed --if-empty
@@ -61,7 +82,7 @@ run: $(VENV)/.installed static/dist/.built
 	@echo "----------------------------------------------------------------------"
 	$(BIN)/flask serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test static/dist/.built browser
+test: $(VENV)/.installed-test static/dist/.built browser nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
@@ -76,4 +97,4 @@ worker: $(VENV)/.installed
 	$(BIN)/flask worker
 
 clean:
-	rm -rf $(VENV) instance/marketplace.db* .pytest_cache node_modules static/dist tests/artifacts
+	rm -rf $(VENV) instance/marketplace.db* instance/prod .pytest_cache node_modules static/dist tests/artifacts

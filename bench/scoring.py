@@ -2,11 +2,15 @@
 
 Prints
 - answers scored per second by the scoring library (checks + automatic score + quality) for short
-  answers (the evaluation set), 5 kB answers and 100 kB answers;
+  answers (the evaluation set, each in its own language), and 5 kB and 100 kB answers built from
+  different sentences of the set's answers and articles in the same language (not one sentence
+  repeated, which compresses and tokenises unlike real text);
 - answers graded per second through the app's job path (grading.score_answer: reads the
   question and the company's recent answers, stores the result) on PostgreSQL;
-- reputation recompute for N experts (default 100,000, 3 decided answers each) beside the time
-  to merely read the same rows in the same run.
+- reputation recompute for N experts (default 100,000, 3 decided answers each, a customer rating
+  on every third answer) through the nightly job's own path (recompute_all: pool, overall and
+  per-tag reputations, tiers, bulk writes) beside the time to merely read the same evidence rows
+  (read_evidence, the same queries) in the same run.
 
     python -m bench.scoring            # 100,000 experts
     python -m bench.scoring --smoke    # seconds; what CI runs
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -33,26 +38,55 @@ from scoring.signals import AnswerContext
 EVAL_SET = Path(ROOT) / "tests" / "data" / "answers_eval.jsonl"
 
 
-def library_rate(texts: list[tuple[str, str, str]], seconds: float) -> float:
+Pair = tuple[str, str, str, str]  # subject, body, answer, language
+
+
+def library_rate(texts: list[Pair], seconds: float) -> float:
     """Answers per second through run_checks + automatic_score + quality_score."""
     done, started = 0, time.perf_counter()
     while time.perf_counter() - started < seconds:
-        subject, body, answer = texts[done % len(texts)]
-        signals = run_checks(AnswerContext(subject, body, "en", answer))
+        subject, body, answer, language = texts[done % len(texts)]
+        signals = run_checks(AnswerContext(subject, body, language, answer))
         quality_score(QualityInputs(automatic_score(signals)))
         done += 1
     return done / (time.perf_counter() - started)
 
 
-def sample_texts() -> list[tuple[str, str, str]]:
-    """Question/answer pairs from the labelled evaluation set."""
-    rows = [json.loads(line) for line in EVAL_SET.read_text(encoding="utf-8").splitlines()]
-    return [(r["question_subject"], r["question_body"], r["answer"]) for r in rows]
+def _rows() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in EVAL_SET.read_text(encoding="utf-8").splitlines()]
 
 
-def padded(texts: list[tuple[str, str, str]], size: int) -> list[tuple[str, str, str]]:
-    """The same pairs with answers repeated up to `size` characters."""
-    return [(s, b, ((a + " ") * (size // max(len(a) + 1, 1) + 1))[:size]) for s, b, a in texts]
+def sample_texts() -> list[Pair]:
+    """Question/answer pairs from the labelled evaluation set, with their language."""
+    return [
+        (r["question_subject"], r["question_body"], r["answer"], r["language"]) for r in _rows()
+    ]
+
+
+def long_texts(size: int, count: int, seed: int = 7) -> list[Pair]:
+    """`count` answers of about `size` characters per language, each made of distinct sentences
+    drawn from the set's answers and knowledge-base articles in that language."""
+    rng = random.Random(seed)
+    rows = _rows()
+    out: list[Pair] = []
+    for language, splitter, glue in (("en", r"(?<=[.!?])\s+", " "), ("zh", r"(?<=[。！？])", "")):
+        mine = [r for r in rows if r["language"] == language]
+        texts = {r["answer"] for r in mine} | {
+            kb for r in mine for kb in r["context"]["knowledge_base"]
+        }
+        sentences = sorted({s.strip() for t in texts for s in re.split(splitter, t) if s.strip()})
+        for n in range(count // 2):
+            picked, length = [], 0
+            for sentence in rng.sample(sentences, len(sentences)):
+                if length >= size:
+                    break
+                picked.append(sentence)
+                length += len(sentence) + len(glue)
+            row = mine[n % len(mine)]
+            out.append(
+                (row["question_subject"], row["question_body"], glue.join(picked)[:size], language)
+            )
+    return out
 
 
 def seed_outcomes(app: Any, experts: int, per_expert: int) -> int:
@@ -84,6 +118,7 @@ def seed_outcomes(app: Any, experts: int, per_expert: int) -> int:
                 "offers",
                 "assignments",
                 "answers",
+                "feedback",
             ):
                 db.session.execute(sa.insert(tables[table]), rows[table])
             db.session.commit()
@@ -104,6 +139,7 @@ def _batch(
             "offers",
             "assignments",
             "answers",
+            "feedback",
         )
     }
     stamp = {"created_at": now, "updated_at": now}
@@ -214,37 +250,32 @@ def _batch(
                     **stamp,
                 }
             )
+            if k % 3 == 0:
+                rows["feedback"].append(
+                    {
+                        "id": new_id(),
+                        "question_id": question,
+                        "rating": random.randint(1, 5),
+                        "resolved": True,
+                        "created_at": decided,
+                    }
+                )
     return rows
 
 
-def reputation_times(app: Any) -> tuple[float, float, int]:
-    """(seconds to read the evidence rows, seconds to recompute everything, memberships)."""
-    from marketplace.answers.models import Answer, Outcome
-    from marketplace.experts.reputation import recompute_all
+def reputation_times(app: Any) -> tuple[float, float, int, int]:
+    """(seconds to read the evidence rows, seconds for recompute_all, rows, memberships)."""
+    from marketplace.experts.reputation import read_evidence, recompute_all
     from marketplace.extensions import db
-    from marketplace.questions.models import Question
 
     with app.app_context():
         started = time.perf_counter()
-        rows = len(
-            db.session.execute(
-                sa.select(
-                    Answer.expert_id,
-                    Question.pool_id,
-                    Answer.outcome,
-                    Answer.decided_at,
-                    Answer.gold_passed,
-                )
-                .join(Question, Question.id == Answer.question_id)
-                .where(Answer.outcome != Outcome.PENDING)
-            ).all()
-        )
+        rows = len(read_evidence(None).kind)
         read = time.perf_counter() - started
         db.session.rollback()
         started = time.perf_counter()
-        updated = recompute_all()
-        assert rows >= updated  # every membership with evidence was read and recomputed
-        return read, time.perf_counter() - started, updated
+        memberships = recompute_all()
+        return read, time.perf_counter() - started, rows, memberships
 
 
 def grading_rate(app: Any, answers: int) -> float:
@@ -281,8 +312,8 @@ def main() -> None:
     texts = sample_texts()
     rates = {
         "short": library_rate(texts, args.seconds),
-        "5kB": library_rate(padded(texts[:50], 5_000), args.seconds),
-        "100kB": library_rate(padded(texts[:10], 100_000), args.seconds),
+        "5kB": library_rate(long_texts(5_000, 40), args.seconds),
+        "100kB": library_rate(long_texts(100_000, 4), args.seconds),
     }
     database_url, _ = bench_urls()
     fresh_database(database_url)
@@ -299,7 +330,7 @@ def main() -> None:
     started = time.perf_counter()
     answers = seed_outcomes(app, args.experts, args.per_expert)
     seeded = time.perf_counter() - started
-    read, recompute, memberships = reputation_times(app)
+    read, recompute, evidence_rows, memberships = reputation_times(app)
     graded = grading_rate(app, args.graded)
     results = {
         "library_answers_per_s": rates,
@@ -310,17 +341,21 @@ def main() -> None:
         "read_rows_s": read,
         "recompute_s": recompute,
         "memberships": memberships,
+        "evidence_rows": evidence_rows,
     }
     print("\nScoring library (checks + automatic score + quality), answers per second")
     for name, rate in rates.items():
         print(f"  {name:>6} answers: {rate:10.1f}/s")
     print(f"App grading path (score_answer on PostgreSQL): {graded:10.1f} answers/s")
     print(
-        f"\nReputation for {args.experts:,} experts ({answers:,} decided answers; seeded in "
-        f"{seeded:.1f}s)"
+        f"\nReputation for {args.experts:,} experts ({answers:,} decided answers, "
+        f"{evidence_rows:,} evidence rows with ratings; seeded in {seeded:.1f}s)"
     )
-    print(f"  read the same rows:     {read:8.2f} s   (baseline)")
-    print(f"  recompute all (vector): {recompute:8.2f} s   ratio {recompute / read:5.2f}x")
+    print(f"  read the same evidence rows:        {read:8.2f} s   (baseline)")
+    print(
+        f"  recompute all ({memberships:,} memberships):  {recompute:8.2f} s   "
+        f"ratio {recompute / read:5.2f}x"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
 

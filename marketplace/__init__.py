@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any
 
@@ -69,15 +68,16 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_transports(app: Flask) -> None:
-    from marketplace import api, cli, web
+    from marketplace import api, cli, ops, web
 
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    ops.init_app(app)  # last: its proxy fix wraps the Socket.IO middleware too
 
 
 def _configure_logging(app: Flask) -> None:
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app.logger.setLevel(level)
+    from marketplace.ops.logs import configure_logging
+
+    configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    app.logger.setLevel(app.config["LOG_LEVEL"])

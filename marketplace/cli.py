@@ -1,4 +1,4 @@
-"""`flask` command groups: company, user, demo, worker."""
+"""`flask` command groups: company, user, demo, ledger, rewards, payouts, prod; serve, worker."""
 
 from __future__ import annotations
 
@@ -288,6 +288,74 @@ def payouts_mark(batch: str, outcome: str, items: tuple[str, ...]) -> None:
     click.echo(f"batch {result.key}: marked {outcome}; batch is {result.status.value}")
 
 
+prod_cli = AppGroup("prod", help="Run the production set-up of one machine (docs/operations.md).")
+
+
+@prod_cli.command("serve")
+@click.option(
+    "--web", type=click.IntRange(min=1), default=2, show_default=True, help="Web processes."
+)
+@click.option(
+    "--workers", type=click.IntRange(min=0), default=2, show_default=True, help="RQ workers."
+)
+@click.option("--port", default=8000, show_default=True, help="nginx's port; web use the next N.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="nginx's listen address.")
+@click.option("--run-dir", default=None, help="Config, state and metrics [instance/prod].")
+@click.option("--graceful-timeout", default=20, show_default=True, help="Seconds per web stop.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True)
+def prod_serve(
+    web: int,
+    workers: int,
+    port: int,
+    host: str,
+    run_dir: str | None,
+    graceful_timeout: int,
+    access_log: bool,
+) -> None:
+    """Migrate, then run nginx, WEB web processes and WORKERS RQ workers until SIGTERM/SIGINT."""
+    import os
+    from pathlib import Path
+
+    from flask_migrate import upgrade
+
+    from marketplace.ops import nginx, production
+
+    try:
+        production.check_environment(current_app.config)
+    except production.NotConfigured as error:
+        raise click.ClickException(f"refusing to start: {error}") from error
+    binary = nginx.find_nginx()
+    if binary is None:
+        raise click.ClickException("nginx not found: `make serve-prod` installs Debian's nginx")
+    options = production.ServeOptions(
+        web=web,
+        workers=workers,
+        port=port,
+        host=host,
+        run_dir=Path(run_dir or os.path.join(current_app.instance_path, "prod")).resolve(),
+        graceful_timeout=graceful_timeout,
+        access_log=access_log,
+    )
+    upgrade()
+    supervisor = production.build(options, binary, bool(current_app.config["METRICS_TOKEN"]))
+    click.echo(f"serving on http://{host}:{port}  state: {supervisor.state_path}", err=True)
+    raise SystemExit(supervisor.run())
+
+
+@prod_cli.command("status")
+@click.option("--run-dir", default=None, help="As given to `prod serve` [instance/prod].")
+def prod_status(run_dir: str | None) -> None:
+    """Print the state file of `prod serve`: its children with pid, role and port."""
+    import json
+    import os
+    from pathlib import Path
+
+    path = Path(run_dir or os.path.join(current_app.instance_path, "prod")) / "state.json"
+    if not path.exists():
+        raise click.ClickException(f"no {path}: `flask prod serve` has not run here")
+    click.echo(json.dumps(json.loads(path.read_text()), indent=2))
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     for command in (
@@ -297,6 +365,7 @@ def init_app(app: Flask) -> None:
         ledger_cli,
         rewards_cli,
         payouts_cli,
+        prod_cli,
         serve,
         worker,
     ):

@@ -82,6 +82,16 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "JOB_QUEUE_PREFIX": os.environ.get("JOB_QUEUE_PREFIX", ""),
+        # One JSON object per line in production (log shippers parse it); text on a laptop.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if env == PRODUCTION else "text"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+        # One log line per web request (method, route, status, duration, request id).
+        "REQUEST_LOG": os.environ.get("REQUEST_LOG", "1" if env == PRODUCTION else "0") == "1",
+        # Proxies in front of the app whose X-Forwarded-For/Proto/Host are trusted (ProxyFix);
+        # `flask prod serve` sets 1 for its nginx. 0 (the default) trusts none.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # /metrics: a bearer token to require; without one only loopback clients may scrape.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "API_TITLE": "marketplace API",
         "API_VERSION": "v1",
@@ -107,3 +117,5 @@ def _check(config: dict[str, Any]) -> None:
         config["SECRET_KEY"] = secrets.token_urlsafe(32)
     if config["SOCKETIO_ASYNC_MODE"] not in {"threading", "gevent"}:
         raise ConfigError("SOCKETIO_ASYNC_MODE must be 'threading' or 'gevent'")
+    if config["LOG_FORMAT"] not in {"json", "text"}:
+        raise ConfigError("LOG_FORMAT must be 'json' or 'text'")

@@ -43,6 +43,15 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every=30,
         options=JobOptions(queue="low", timeout=120, retry_delays=()),
     ),
+    # Every membership, profile and skill estimate from the evidence, at 02:30 UTC; the same
+    # code path as the per-expert job (marketplace/experts/reputation.py), anchored at the day.
+    PeriodicJob(
+        "reputation-nightly",
+        "workers.scoring.recompute_all_reputations",
+        every=DAY,
+        offset=2 * 3600 + 30 * MINUTE,
+        options=JobOptions(queue="low", timeout=1800, retry_delays=(300, 1800)),
+    ),
     PeriodicJob(
         "moderation-sweep",
         "workers.moderation.sweep",

@@ -306,16 +306,22 @@ def check_promotional(ctx: AnswerContext, p: PreparedAnswer) -> Signal:
 
 
 def check_rude(ctx: AnswerContext, p: PreparedAnswer) -> Signal:
-    """rude: score = max(0, 1 - w) for distinct insult/dismissal weights w; flag if w >= t."""
+    """rude: score = max(0, 1 - w / (2 t)) for distinct insult/dismissal weights w; flag if w >= t.
+
+    With t = 1 (default) one insult (1.0) or two words that are rude only together (0.5 each)
+    flag and score 0.5; a single such word scores 0.75 and does not flag (see scoring.lexicon).
+    """
+    threshold = ctx.thresholds.rude
     weight, terms = _distinct_weight(RUDE.find(p.folded))
     details = {"weight": round(weight, 3), "terms": terms}
-    if weight >= ctx.thresholds.rude:
+    score = 1.0 - weight / (2 * threshold)
+    if weight >= threshold:
         en = "The answer is rude or insulting to the customer."
         return _signal(
-            SignalCode.RUDE, 1.0 - weight, True, en, "回答对客户不礼貌或含有侮辱性语言。", **details
+            SignalCode.RUDE, score, True, en, "回答对客户不礼貌或含有侮辱性语言。", **details
         )
     return _signal(
-        SignalCode.RUDE, 1.0 - weight, False, "The tone is acceptable.", "语气得体。", **details
+        SignalCode.RUDE, score, False, "The tone is acceptable.", "语气得体。", **details
     )
 
 

@@ -2,24 +2,31 @@
 
 The lists are deliberately small and documented here so moderators can see why something was
 flagged. Latin entries are regular expressions matched on whole words of case-folded text; Han
-entries are matched as substrings of the text with blanks removed (so "傻 逼" still matches).
-Each entry has a weight: 1.0 is enough on its own to flag, 0.5 needs a second hit.
+entries are matched as substrings of the text with blanks removed (so "傻 逼" still matches),
+except inside the ordinary words listed for them in HAN_EXCLUSIONS ("水烧到滚开" is boiling
+water, "其他妈妈" other mothers, "去死皮" exfoliating, "废物盒" a waste box).
+
+Rude weights: 1.0 is an insult or a dismissal that is rude on its own; 0.5 is a word that is
+rude only in company ("damn", "无语", "自己查"), so one such word never flags: the rude check
+flags at a summed weight of 1.0 (CheckThresholds.rude). Promotional weights work the same way
+against their own threshold (0.8): 1.0 alone, 0.3 needs company.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from scoring.text import HAN
 
-# Insults and profanity (weight 1.0) and dismissive phrases (0.5) seen in support answers.
+# Insults and unambiguous dismissals (1.0); words that are rude only together (0.5).
 RUDE_EN: tuple[tuple[str, float], ...] = (
     (r"idiot(?:s|ic)?", 1.0),
     (r"stupid(?:ity)?", 1.0),
     (r"morons?", 1.0),
-    (r"dumb(?:ass)?", 1.0),
+    (r"dumb(?:ass)?(?! ?phones?)", 1.0),  # a "dumb phone" is a feature phone
     (r"shut up", 1.0),
     (r"stfu", 1.0),
     (r"f[u*@]ck(?:ing|ed|er|s)?", 1.0),
@@ -33,26 +40,31 @@ RUDE_EN: tuple[tuple[str, float], ...] = (
     (r"pathetic", 1.0),
     (r"clueless", 1.0),
     (r"wtf", 1.0),
+    (r"rtfm", 1.0),
+    (r"not my problem", 1.0),
+    (r"google it", 1.0),
+    (r"use your (?:brain|head|eyes)", 1.0),
+    (r"can'?t you read", 1.0),
+    (r"learn (?:how )?to read", 1.0),
+    (r"are you blind", 1.0),
+    (r"stop (?:whining|complaining)", 1.0),
+    (r"stop wasting (?:my|our) time", 1.0),
+    (r"waste of (?:my|our) time", 1.0),
+    (r"what(?:'s| is) wrong with you", 1.0),
+    (r"people like you (?:are|always|never|should)", 1.0),
+    (r"(?:i'?m|i am) not your (?:babysitter|mother|mom|servant|slave)", 1.0),
+    (r"maybe (?:\w+ ){0,2}(?:just )?(?:isn'?t|aren'?t) for you", 1.0),
     (r"crap", 0.5),
     (r"damn", 0.5),
-    (r"not my problem", 0.5),
-    (r"deal with it", 0.5),
-    (r"google it", 0.5),
-    (r"use your (?:brain|head|eyes)", 0.5),
-    (r"can'?t you read", 0.5),
-    (r"learn (?:how )?to read", 0.5),
-    (r"are you blind", 0.5),
-    (r"stop (?:whining|complaining)", 0.5),
-    (r"figure it out yourself", 0.5),
+    (r"deal with it", 0.5),  # "we'll deal with it" is service, "deal with it." is not
+    (r"figure (?:it|that|this) out (?:yourself|on your own)", 0.5),
     (r"how hard (?:is it|can it be)", 0.5),
     (r"obviously you (?:didn'?t|did not|can'?t)", 0.5),
     (r"(?:read|rtfm)(?: the)? (?:fucking )?manual", 0.5),
-    (r"rtfm", 1.0),
-    (r"waste of (?:my|our) time", 0.5),
-    (r"what(?:'s| is) wrong with you", 0.5),
-    (r"stop wasting", 0.5),
     (r"(?:it'?s )?not rocket science", 0.5),
-    (r"people like you", 0.5),
+    (r"are you kidding me", 0.5),
+    (r"(?:spell|explain) it (?:out )?(?:twice|again)", 0.5),
+    (r"(?:got|have) better things to do", 0.5),
 )
 _RUDE_ZH_STRONG = (
     "傻逼",
@@ -85,37 +97,90 @@ _RUDE_ZH_STRONG = (
     "王八蛋",
     "闭嘴",
     "犯贱",
+    "关我什么事",
+    "爱买不买",
+    "别烦我",
+    "烦我",
+    "你瞎",
+    "看不懂吗",
+    "听不懂吗",
+    "这都不会？",
+    "这都不会吗",
+    "这都不懂",
+    "不会看说明",
+    "自己百度去",
+    "烦死了",
+    "有没有脑子",
+    "没长眼",
+    "浪费我时间",
+    "说了多少遍",
+    "脑子呢",
+    "没脑子",
+    "笨死",
+    "服了你",
+    "懒得跟你",
+    "我真是无语",
 )
 _RUDE_ZH_MILD = (
     "自己看",
     "自己查",
     "不会自己",
-    "关我什么事",
-    "爱买不买",
-    "别烦我",
-    "你瞎",
-    "看不懂吗",
-    "这都不会",
-    "烦死了",
-    "懒得",
-    "自己百度",
-    "有没有脑子",
-    "没长眼",
-    "问这种问题",
-    "浪费我时间",
-    "听不懂吗",
-    "说了多少遍",
-    "烦我",
-    "脑子呢",
-    "没脑子",
-    "笨死",
-    "无语",
-    "服了你",
     "自己不会",
+    "自己百度",
+    "懒得",
+    "无语",
+    "这都不会",
+    "问这种问题",
+    "也要问",
+    "也要来问",
 )
 RUDE_ZH: tuple[tuple[str, float], ...] = tuple((t, 1.0) for t in _RUDE_ZH_STRONG) + tuple(
     (t, 0.5) for t in _RUDE_ZH_MILD
 )
+# Ordinary words that contain a rude entry; a hit inside one of them is not counted.
+HAN_EXCLUSIONS: Mapping[str, tuple[str, ...]] = {
+    "滚开": ("水滚开", "烧滚开", "煮滚开", "到滚开", "至滚开", "已滚开", "滚开水", "滚开后"),
+    "他妈": ("其他妈", "他妈妈"),
+    "妈的": (
+        "妈妈的",
+        "爸妈的",
+        "姨妈的",
+        "舅妈的",
+        "姑妈的",
+        "大妈的",
+        "我妈的",
+        "老妈的",
+        "宝妈的",
+    ),
+    "去死": ("去死皮", "去死角", "去死茧", "去死细胞", "除去死", "去死机"),
+    "废物": (
+        "废物盒",
+        "废物箱",
+        "废物桶",
+        "废物袋",
+        "废物利用",
+        "废物回收",
+        "废物处理",
+        "废物分类",
+        "固体废物",
+        "生活废物",
+        "有害废物",
+        "医疗废物",
+        "电子废物",
+    ),
+    "你有病": ("你有病历", "你有病史", "你有病例", "你有病假"),
+    "神经病": ("神经病学", "神经病科", "神经病医"),
+    "尼玛": ("尼玛县",),
+    "二货": ("第二货", "二货架", "二货柜"),
+    "弱智": ("弱智能",),
+    "混蛋": ("混蛋液", "混蛋白"),
+    "给我滚": ("给我滚动",),
+    "智障": ("智障人士", "智障儿童"),
+    "你是猪": ("你是猪肉",),
+    "烦我": ("麻烦我",),
+    "自己查": ("自己查询", "自己查看", "自己查阅"),
+    "自己看": ("自己看一下", "自己看看", "自己看到"),
+}
 
 # Text that a language model or a template produced rather than a person (weight 1.0).
 FILLER_EN: tuple[tuple[str, float], ...] = (
@@ -243,13 +308,29 @@ class PhraseHit:
 class PhraseMatcher:
     """Matches a weighted list of Latin regex fragments and Han substrings in one linear pass."""
 
-    def __init__(self, latin: Sequence[tuple[str, float]], han: Sequence[tuple[str, float]] = ()):
+    def __init__(
+        self,
+        latin: Sequence[tuple[str, float]],
+        han: Sequence[tuple[str, float]] = (),
+        han_exclusions: Mapping[str, Iterable[str]] | None = None,
+    ):
         """Compile the fragments into a single alternation each for Latin and Han text."""
         self._latin_weights = [w for _, w in latin]
-        self._han_weights = {t.casefold(): w for t, w in han}
+        # Terms are normalised like the text (NFKC: full-width "？" becomes "?").
+        self._han_weights = {_fold(t): w for t, w in han}
         self._latin = _compile_words([p for p, _ in latin])
         han_terms = sorted(self._han_weights, key=len, reverse=True)
-        self._han = re.compile("|".join(map(re.escape, han_terms))) if han_terms else None
+        # A look-ahead alternation finds overlapping hits: in "自己不会看说明" both the mild
+        # "自己不会" and the strong "不会看说明" count.
+        alternation = "|".join(map(re.escape, han_terms))
+        self._han = re.compile(f"(?=({alternation}))") if han_terms else None
+        # term -> (offset of the term inside the compound, compound)
+        self._exclusions = {
+            _fold(term): tuple(
+                (_fold(c).index(_fold(term)), _fold(c)) for c in compounds if term in c
+            )
+            for term, compounds in (han_exclusions or {}).items()
+        }
 
     def find(self, folded: str) -> tuple[PhraseHit, ...]:
         """All hits in case-folded text (Han entries are also matched with blanks removed)."""
@@ -261,10 +342,23 @@ class PhraseMatcher:
         if self._han is not None:
             compact = re.sub(r"\s+", "", folded)
             hits.extend(
-                PhraseHit(m.group(), self._han_weights[m.group()])
+                PhraseHit(m.group(1), self._han_weights[m.group(1)])
                 for m in self._han.finditer(compact)
+                if not self._excluded(compact, m.group(1), m.start())
             )
         return tuple(hits)
+
+    def _excluded(self, text: str, term: str, at: int) -> bool:
+        """True when the hit at `at` is part of one of the term's ordinary compounds."""
+        return any(
+            text.startswith(compound, at - offset)
+            for offset, compound in self._exclusions.get(term, ())
+            if at >= offset
+        )
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def _compile_words(patterns: Sequence[str]) -> re.Pattern[str] | None:
@@ -291,6 +385,6 @@ def term_matcher(terms: Iterable[str]) -> PhraseMatcher:
     return PhraseMatcher(latin, han)
 
 
-RUDE = PhraseMatcher(RUDE_EN, RUDE_ZH)
+RUDE = PhraseMatcher(RUDE_EN, RUDE_ZH, HAN_EXCLUSIONS)
 FILLER = PhraseMatcher(FILLER_EN, FILLER_ZH)
 PROMO = PhraseMatcher(PROMO_EN, PROMO_ZH)

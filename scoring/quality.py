@@ -34,11 +34,18 @@ class QualityWeights:
     def __post_init__(self) -> None:
         """Reject negative or non-finite weights and floors/caps outside [0, 1]."""
         weights = (self.automatic, self.rating, self.resolved, self.peer)
-        if any(not math.isfinite(w) or w < 0 for w in weights) or sum(weights) <= 0:
-            raise ValueError("quality weights must be finite, non-negative and not all zero")
+        if any(
+            isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0
+            for w in weights
+        ):
+            raise ValueError("quality weights must be finite, non-negative numbers")
+        total = sum(weights)
+        # Each weight finite is not enough: 1e308 + 1e308 overflows to inf and the blend to NaN.
+        if not math.isfinite(total) or total <= 0:
+            raise ValueError(f"quality weights must sum to a finite positive number, got {total}")
         for name in ("approve_floor", "reject_cap"):
             value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
+            if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value!r}")
 
 

@@ -216,8 +216,13 @@ def batch_reputation(
     failures: npt.ArrayLike,
     prior: BetaPrior = BetaPrior(),
     quantile: float = LOWER_QUANTILE,
+    priors: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
 ) -> BatchReputation:
-    """reputation_from_counts over arrays: alpha = alpha0 + S, beta = beta0 + F, element-wise."""
+    """reputation_from_counts over arrays: alpha = alpha0 + S, beta = beta0 + F, element-wise.
+
+    `priors` gives (alpha0, beta0) arrays, one prior per element (a pool's prior per
+    membership); otherwise `prior` applies to every element.
+    """
     s = np.asarray(successes, dtype=np.float64)
     f = np.asarray(failures, dtype=np.float64)
     if s.shape != f.shape:
@@ -228,9 +233,63 @@ def batch_reputation(
         raise ValueError("successes and failures must be finite and non-negative")
     if not 0.0 < quantile < 1.0:
         raise ValueError(f"quantile must be in (0, 1), got {quantile!r}")
-    alpha = prior.alpha + s
-    beta = prior.beta + f
+    if priors is None:
+        alpha0, beta0 = np.full(s.shape, prior.alpha), np.full(s.shape, prior.beta)
+    else:
+        alpha0 = np.asarray(priors[0], dtype=np.float64)
+        beta0 = np.asarray(priors[1], dtype=np.float64)
+        if alpha0.shape != s.shape or beta0.shape != s.shape:
+            raise ValueError("prior arrays must have the shape of the counts")
+        if not (np.all(np.isfinite(alpha0) & (alpha0 > 0) & np.isfinite(beta0) & (beta0 > 0))):
+            raise ValueError("prior parameters must be finite and positive")
+    alpha = alpha0 + s
+    beta = beta0 + f
     return BatchReputation(alpha / (alpha + beta), betaincinv(alpha, beta, quantile), alpha, beta)
+
+
+def day_anchor(now: dt.datetime) -> dt.datetime:
+    """The start of `now`'s day (same time zone): decay is measured from there.
+
+    Two runs of a recompute on the same day and the same evidence then store the same
+    numbers; evidence newer than the anchor counts fully (age < 0 is clamped to 0).
+    """
+    if not isinstance(now, dt.datetime):
+        raise ValueError(f"now must be a datetime, got {now!r}")
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+_KIND_CODES = {kind: i for i, kind in enumerate(OutcomeKind)}
+
+
+def evidence_arrays(
+    kinds: npt.ArrayLike,
+    ratings: npt.ArrayLike,
+    weights: EvidenceWeights = EvidenceWeights(),
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """success_and_weight over arrays: kind codes (OutcomeKind order) and ratings (NaN if none).
+
+    Returns (success, weight) with the same rules, element-wise, for the batch path.
+    """
+    k = np.asarray(kinds, dtype=np.int64)
+    r = np.asarray(ratings, dtype=np.float64)
+    if k.shape != r.shape or k.ndim != 1:
+        raise ValueError("kind and rating arrays must be one-dimensional and of equal length")
+    if k.size and (k.min() < 0 or k.max() >= len(_KIND_CODES)):
+        raise ValueError("unknown outcome kind code")
+    is_rating = k == _KIND_CODES[OutcomeKind.RATING]
+    if np.any(is_rating & ~((r >= 1.0) & (r <= 5.0))):
+        raise ValueError("rating outcomes need a rating between 1 and 5")
+    success_of = np.array([1.0, 0.0, np.nan, 1.0, 0.0])
+    weight_of = np.array(
+        [weights.accepted, weights.rejected, weights.rating, weights.gold, weights.gold]
+    )
+    success = np.where(is_rating, (np.where(is_rating, r, 1.0) - 1.0) / 4.0, success_of[k])
+    return success, weight_of[k]
+
+
+def kind_code(kind: OutcomeKind | str) -> int:
+    """The integer code of an outcome kind for evidence_arrays."""
+    return _KIND_CODES[OutcomeKind(kind)]
 
 
 def aggregate_outcomes(
@@ -254,8 +313,10 @@ def aggregate_outcomes(
         raise ValueError("outcome arrays must be one-dimensional and of equal length")
     if idx.size and (idx.min() < 0 or idx.max() >= n_experts):
         raise ValueError("expert_index values must be in [0, n_experts)")
-    if np.any((s < 0) | (s > 1)) or np.any(w < 0) or not np.all(np.isfinite(age)):
-        raise ValueError("success must be in [0, 1], weight >= 0 and ages finite")
+    finite = np.isfinite(s) & np.isfinite(w) & np.isfinite(age)
+    # NaN compares False with everything, so range checks alone would let it through.
+    if not np.all(finite) or np.any((s < 0) | (s > 1)) or np.any(w < 0):
+        raise ValueError("success must be in [0, 1], weight finite and >= 0, ages finite (no NaN)")
     if not (math.isfinite(half_life_days) and half_life_days > 0):
         raise ValueError(f"half_life_days must be positive, got {half_life_days!r}")
     dw = w * np.power(0.5, np.maximum(age, 0.0) / half_life_days)

@@ -60,7 +60,7 @@ class CheckThresholds:
     copied_min_shingles: int = 25  # shorter answers are too generic to call copies
     machine_filler: float = 0.5  # flag if filler strength is at least this
     promotional: float = 0.8  # flag if the summed promotional weight is at least this
-    rude: float = 0.5  # flag if the summed rudeness weight is at least this
+    rude: float = 1.0  # flag at this summed rudeness weight: one insult or two milder words
 
     def __post_init__(self) -> None:
         """Reject thresholds outside their ranges."""

@@ -83,3 +83,26 @@ def next_tier(
         return Tier.TRUSTED if promote else Tier.VETTED
     promote = answers_count >= policy.vetted_min_answers and bound >= policy.vetted_promote
     return Tier.VETTED if promote else Tier.PROBATION
+
+
+def settle_tier(
+    current: Tier,
+    reputation: Reputation | float,
+    answers_count: int,
+    policy: TierPolicy = TierPolicy(),
+) -> Tier:
+    """The tier the evidence supports from `current`: next_tier repeated until it stops moving.
+
+    A fixpoint, so applying it again to its own result changes nothing (a job that runs twice
+    on the same evidence cannot promote twice). Hysteresis stays: from probation a bound of
+    0.85 with 60 answers settles at trusted, while a trusted expert whose bound falls to 0.75
+    stays trusted and a vetted one with 0.75 stays vetted. It stops within three steps because
+    promotions only go up and a promoted tier's demotion threshold is below its promotion one.
+    """
+    tier = Tier(current)
+    for _ in range(len(Tier)):
+        following = next_tier(tier, reputation, answers_count, policy)
+        if following is tier:
+            return tier
+        tier = following
+    return tier

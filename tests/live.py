@@ -119,16 +119,23 @@ def wait_for(url: str, timeout: float = 30) -> None:
 class ExpertClient:
     """A real python-socketio client on /expert that records every event it receives."""
 
-    def __init__(self, base_url: str, token: str) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        transports: tuple[str, ...] = ("websocket",),
+        reconnection: bool = False,
+    ) -> None:
         self.events: dict[str, list[Any]] = defaultdict(list)
         self.arrived = threading.Condition()
-        self.client = socketio.Client(reconnection=False)
+        self.client = socketio.Client(reconnection=reconnection, reconnection_delay=0.2)
         self.client.on("*", self._record, namespace="/expert")
         self.client.connect(
             base_url,
             namespaces=["/expert"],
             auth={"token": token},
-            transports=["websocket"],
+            transports=list(transports),
             wait_timeout=10,
         )
 

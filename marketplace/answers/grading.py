@@ -1,8 +1,9 @@
 """Grade answers with the scoring library: fetch what it needs, store the score and its reasons.
 
-The formulas live in `scoring/` (pure); this module only gathers inputs (the question, other
-answers, the company's banned terms and allowed domains, customer feedback, peer consensus, a
-moderator's verdict, the gold reference) and records the result. Scoring the same inputs twice
+The formulas live in `scoring/` (pure); this module only gathers inputs (the question, earlier
+answers of other experts, the company's knowledge base, banned terms and allowed domains,
+customer feedback, peer consensus, a moderator's verdict, the gold reference) and records the
+result. Scoring the same inputs twice
 stores the same result, so the job may run any number of times.
 """
 
@@ -17,15 +18,23 @@ from typing import Any
 import sqlalchemy as sa
 
 from marketplace import broadcast
+from marketplace.accounts.models import Role
+from marketplace.accounts.services import UserCaller
 from marketplace.aftercommit import after_commit
 from marketplace.answers.models import Answer, Feedback, Outcome
 from marketplace.companies.models import Company
 from marketplace.database import utcnow
-from marketplace.errors import NotFound
+from marketplace.errors import Conflict, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
+from marketplace.knowledge import services as knowledge
 from marketplace.moderation import sanctions
-from marketplace.moderation.items import awaiting_verdict, low_score_threshold, open_item
+from marketplace.moderation.items import (
+    awaiting_verdict,
+    in_queue_of,
+    low_score_threshold,
+    open_item,
+)
 from marketplace.moderation.models import Audit, AuditReason, Verdict
 from marketplace.questions.models import GoldReference, Question
 from marketplace.queue import JobOptions, enqueue
@@ -119,15 +128,23 @@ def rescore_question_answers(question_id: uuid.UUID) -> int:
 
 
 def _context(answer: Answer, question: Question, company: Company) -> AnswerContext:
-    settings = company.settings or {}
+    """The checks' inputs, all anchored at the answer's creation: rescoring sees the same.
+
+    Copies are looked for among other experts' answers written before this one (at most
+    COMPARE_WITH, within COMPARE_DAYS before it) and the knowledge-base entries that existed
+    then, so an original is never flagged as a copy of the later copy, nor of the expert's
+    own earlier words.
+    """
+    settings = knowledge.scoring_settings_of(company)
     others = db.session.scalars(
         sa.select(Answer.body)
         .where(
             Answer.company_id == company.id,
-            Answer.id != answer.id,
-            Answer.created_at >= utcnow() - timedelta(days=COMPARE_DAYS),
+            Answer.expert_id != answer.expert_id,
+            Answer.created_at < answer.created_at,
+            Answer.created_at >= answer.created_at - timedelta(days=COMPARE_DAYS),
         )
-        .order_by(Answer.created_at.desc())
+        .order_by(Answer.created_at.desc(), Answer.id.desc())
         .limit(COMPARE_WITH)
     ).all()
     return AnswerContext(
@@ -136,14 +153,10 @@ def _context(answer: Answer, question: Question, company: Company) -> AnswerCont
         question_language=question.language.split("-")[0],
         answer=answer.body,
         other_answers=tuple(others),
-        knowledge_base=tuple(_strings(settings.get("knowledge_base"))[:500]),
-        banned_terms=tuple(_strings(settings.get("banned_terms"))[:500]),
-        allowed_domains=tuple(_strings(settings.get("allowed_domains"))[:100]),
+        knowledge_base=tuple(knowledge.texts_for_copy_check(company.id, answer.created_at)),
+        banned_terms=settings.banned_terms,
+        allowed_domains=settings.allowed_domains,
     )
-
-
-def _strings(value: Any) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _inputs(answer: Answer, automatic: float) -> QualityInputs:
@@ -226,7 +239,7 @@ def _decide(
     gold: dict[str, Any] | None,
     company: Company,
 ) -> bool:
-    """Settle the outcome: a verdict decides; otherwise once, from gold, hard flags, the score.
+    """Settle the outcome: a verdict decides; otherwise once, from hard flags, gold, the score.
 
     Pending (a hard flag, or a score below the threshold) waits for a moderator.
     """
@@ -235,14 +248,16 @@ def _decide(
         target = Outcome.REJECTED if verdict == Verdict.REJECT else Outcome.ACCEPTED
     elif answer.outcome != Outcome.PENDING or awaiting_verdict(answer.id):
         return False  # a probation or sample audit decides (held, or released and flagged)
-    elif gold is not None:
-        target = Outcome.ACCEPTED if gold["passed"] else Outcome.REJECTED
     elif any(s.flagged and s.code in HARD_FLAGS for s in signals):
+        # Before gold: a gold answer that leaks personal data or copies is not paid either.
         open_item(answer, [AuditReason.LOW_SCORE])
         return False
+    elif gold is not None:
+        target = Outcome.ACCEPTED if gold["passed"] else Outcome.REJECTED
     else:
-        # The pool's audit policy `low_score` (default: the company's accept_threshold).
-        if quality.value < low_score_threshold(answer.question.pool_id, company):
+        # The pool's audit `low_score`, else the company's accept_threshold (docs/moderation.md).
+        threshold = knowledge.scoring_settings_of(company).accept_threshold
+        if quality.value < low_score_threshold(answer.question.pool_id, threshold):
             open_item(answer, [AuditReason.LOW_SCORE])
             return False
         target = Outcome.ACCEPTED
@@ -285,6 +300,27 @@ def _money_follows(
         )
     elif before == Outcome.ACCEPTED:
         lifecycle.reverse_in_transaction(answer.id, (reason or "rejected")[:200], actor)
+
+
+def expert_explanation(explanation: dict[str, Any] | None) -> dict[str, Any]:
+    """The stored explanation without what only moderators may know (the gold grading)."""
+    return {k: v for k, v in (explanation or {}).items() if k != "gold"}
+
+
+def answer_for_moderator(moderator: UserCaller, answer_id: uuid.UUID) -> dict[str, Any]:
+    """An answer with its question and full explanation: a moderator of its company or a
+    platform admin; another company's answer is not found."""
+    answer = db.session.get(Answer, answer_id)
+    if answer is None or (
+        moderator.role != Role.PLATFORM_ADMIN and answer.company_id != moderator.company_id
+    ):
+        raise NotFound("No such answer.")
+    if in_queue_of(answer.id, moderator.user_id):
+        raise Conflict(
+            "This answer is in your audit queue: judge it from the (blind) item view.",
+            errors={"answer_id": ["in your audit queue"]},
+        )
+    return {"answer": answer, "question": answer.question, "explanation": answer.signals or {}}
 
 
 def answer_of_expert(expert_id: uuid.UUID, answer_id: uuid.UUID) -> Answer:

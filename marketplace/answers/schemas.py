@@ -25,13 +25,27 @@ class ComponentSchema(Schema):
 
 
 class ScoreExplanationSchema(Schema):
-    """How the score came about."""
+    """How the score came about, as the expert sees it: never whether the question was gold."""
 
     signals = fields.List(fields.Nested(SignalSchema))
     automatic = fields.Float()
     components = fields.List(fields.Nested(ComponentSchema))
     overridden_by = fields.String(allow_none=True)
-    gold = fields.Dict(allow_none=True)
+
+
+class GoldResultSchema(Schema):
+    """A gold answer against its reference (moderators and the company only)."""
+
+    similarity = fields.Float()
+    passed = fields.Boolean()
+    threshold = fields.Float()
+    missing_terms = fields.List(fields.String())
+
+
+class FullExplanationSchema(ScoreExplanationSchema):
+    """Everything behind the score, for moderators: also the gold grading."""
+
+    gold = fields.Nested(GoldResultSchema, allow_none=True)
 
 
 class ScoredAnswerSchema(Schema):
@@ -65,3 +79,54 @@ class ReviewInSchema(Schema):
 
     answer_id = fields.UUID(required=True)
     grade = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
+
+
+class ModeratedAnswerDetailSchema(Schema):
+    """The answer as a moderator sees it."""
+
+    id = fields.UUID()
+    expert_id = fields.UUID()
+    body = fields.String()
+    edited_body = fields.String(allow_none=True)
+    status = fields.String(attribute="status.value")
+    outcome = fields.String(attribute="outcome.value")
+    score = fields.Float(allow_none=True)
+    score_confidence = fields.Float(allow_none=True)
+    gold_passed = fields.Boolean(allow_none=True)
+    peer_good_probability = fields.Float(allow_none=True)
+    created_at = fields.AwareDateTime()
+    decided_at = fields.AwareDateTime(allow_none=True)
+
+
+class ModeratedQuestionBriefSchema(Schema):
+    """The question the answer is for."""
+
+    id = fields.UUID()
+    pool_id = fields.UUID(allow_none=True)
+    subject = fields.String()
+    body = fields.String()
+    language = fields.String()
+    is_gold = fields.Boolean()
+
+
+class AnswerExplanationSchema(Schema):
+    """An answer, its question and the full explanation of its score."""
+
+    answer = fields.Nested(ModeratedAnswerDetailSchema)
+    question = fields.Nested(ModeratedQuestionBriefSchema)
+    explanation = fields.Nested(FullExplanationSchema)
+
+
+class ReviewerArgsSchema(Schema):
+    """Optionally one pool."""
+
+    pool_id = fields.UUID(load_default=None)
+
+
+class ReviewerReliabilitySchema(Schema):
+    """A reviewer's estimated accuracy in a pool (one-coin Dawid-Skene) and review count."""
+
+    pool_id = fields.UUID()
+    reviewer_id = fields.UUID()
+    reliability = fields.Float()
+    reviews = fields.Integer()

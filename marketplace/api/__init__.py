@@ -15,7 +15,9 @@ from marketplace.api import (
     expert_profile,
     expert_quality,
     keys,
+    knowledge,
     moderation,
+    moderation_quality,
     onboarding,
     pools,
     questions,
@@ -74,7 +76,9 @@ def init_app(app: Flask) -> ProblemApi:
         expert_profile,
         expert_quality,
         moderation,
+        moderation_quality,
         onboarding,
+        knowledge,
     )
     for module in modules:
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.URL_PREFIX)
@@ -83,7 +87,7 @@ def init_app(app: Flask) -> ProblemApi:
         (onboarding.invites_blp, onboarding.INVITES_PREFIX),
         (onboarding.standing_blp, onboarding.STANDING_PREFIX),
     )
-    for blueprint, prefix in (*extra, *rewards.BLUEPRINTS):
+    for blueprint, prefix in (*extra, *rewards.BLUEPRINTS, *knowledge.BLUEPRINTS):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + prefix)
     app.extensions["marketplace_api"] = api
     return api

@@ -250,3 +250,68 @@ GOLD = {
         ),
     ],
 }
+
+# Scoring settings per demo company: links to these hosts are not "external".
+SCORING = {
+    "aurora": {
+        "allowed_domains": ["aurora.demo.test", "support.aurora.demo.test"],
+        "banned_terms": ["刷机", "root 教程", "jailbreak"],
+    },
+    "lumen": {
+        "allowed_domains": ["lumen.demo.test"],
+        "banned_terms": ["Starbucks", "星巴克"],
+    },
+}
+
+# Knowledge-base entries per demo company: (title, body, language, tags).
+KNOWLEDGE = {
+    "aurora": [
+        (
+            "Battery drains overnight",
+            "After an update the phone re-indexes files for up to 48 hours, which uses extra "
+            "battery. Afterwards, open Settings > Battery > Usage to find the app that drains "
+            "it, update your apps and restart. Adaptive charging is under Settings > Battery.",
+            "en",
+            ["battery"],
+        ),
+        (
+            "Cracked screen or back glass",
+            "Accidental damage such as a cracked screen or back glass is not covered by the "
+            "24-month warranty unless the phone has Aurora Care+. Repairs at authorised "
+            "centres cost 599 CNY for a screen and 299 CNY for back glass.",
+            "en",
+            ["warranty", "screen"],
+        ),
+        (
+            "手机夜间耗电快",
+            "系统更新后手机会在后台重建索引，最长约 48 小时，这段时间耗电会增加。之后可在“设置 > "
+            "电池 > 耗电排行”查看耗电最多的应用，更新应用并重启手机。",
+            "zh",
+            ["battery"],
+        ),
+        (
+            "屏幕闪烁",
+            "低亮度下屏幕闪烁时，请在“设置 > 显示”中关闭 DC 调光后重启；若升级后仍闪烁，请到授权"
+            "服务中心检测屏幕排线。",
+            "zh",
+            ["screen", "software-update"],
+        ),
+    ],
+    "lumen": [
+        (
+            "Rewards points expiry",
+            "Lumen Rewards points expire 12 months after they are earned. Points earned with "
+            "a mobile order appear within 24 hours; missing points can be claimed in the app "
+            "under Rewards > Missing points within 30 days.",
+            "en",
+            ["rewards"],
+        ),
+        (
+            "会员积分到账",
+            "在小程序点单获得的积分会在 24 小时内到账；30 天内可在“会员 > 积分补录”提交小票补录。"
+            "积分自获得之日起 12 个月内有效。",
+            "zh",
+            ["rewards"],
+        ),
+    ],
+}

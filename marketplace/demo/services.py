@@ -72,11 +72,23 @@ def seed(expert_count: int = 30, question_count: int = 200, seed_value: int = 20
         )
         for pool_slug, *_ in pool_specs:
             pools[pool_slug] = (company, find_pool(company, pool_slug).id, currency)
+        _seed_knowledge(company, slug)
         summary.companies.append(slug)
     summary.experts = _seed_experts(rng, pools, expert_count)
     summary.questions = _seed_questions(rng, pools, question_count)
     _seed_gold(pools)
     return summary
+
+
+def _seed_knowledge(company_id: object, slug: str) -> None:
+    """Allowed link domains, banned terms and a few knowledge-base articles (zh and en)."""
+    from marketplace.knowledge.services import create_entry, update_scoring_settings
+
+    update_scoring_settings(company_id, data.SCORING[slug], ACTOR)
+    for title, body, language, tags in data.KNOWLEDGE[slug]:
+        create_entry(
+            company_id, {"title": title, "body": body, "language": language, "tags": tags}, ACTOR
+        )
 
 
 def _seed_gold(pools: dict[str, tuple]) -> None:

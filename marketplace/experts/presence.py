@@ -14,7 +14,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from marketplace import broadcast
+from marketplace import broadcast, lifecycle
 from marketplace.aftercommit import after_commit
 from marketplace.database import utcnow
 from marketplace.errors import NotFound
@@ -142,6 +142,14 @@ def forget_server(server_id: str) -> None:
     """A web process shutting down removes its connections (graceful shutdown)."""
     db.session.execute(sa.delete(ExpertConnection).where(ExpertConnection.server_id == server_id))
     db.session.commit()
+
+
+@lifecycle.on_shutdown
+def forget_this_server() -> None:
+    """Graceful shutdown: drop this process's connections so its experts re-route at once."""
+    running = engine.current_engine()
+    if running is not None:
+        forget_server(running.server_id)
 
 
 def _has_connections(expert_id: uuid.UUID) -> bool:

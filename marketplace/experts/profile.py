@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from marketplace.accounts.models import User
+from marketplace.answers.grading import expert_explanation
 from marketplace.answers.models import Answer, Feedback
 from marketplace.companies.models import Company, Pool, PoolKind
 from marketplace.errors import NotFound
@@ -196,7 +197,7 @@ def _answer_item(answer: Answer, question: Question, feedback: Feedback | None) 
         "outcome": answer.outcome.value,
         "score": answer.score,
         "confidence": answer.score_confidence,
-        "signals": answer.signals,
+        "signals": expert_explanation(answer.signals),
         "submitted_at": answer.created_at,
         "feedback": None
         if feedback is None

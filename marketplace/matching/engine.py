@@ -21,7 +21,9 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 
+from marketplace import lifecycle
 from marketplace.matching.deadlines import DeadlineStore, MemoryDeadlines, RedisDeadlines
+from marketplace.ops import metrics
 from marketplace.schedule import PeriodicRunner
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class MatchingEngine:
         from marketplace.extensions import socketio
 
         log.info("matching engine %s starting", self.server_id)
+        lifecycle.on_shutdown(self.stop)
         socketio.start_background_task(self._run)
 
     def kick(self) -> None:
@@ -118,6 +121,7 @@ class MatchingEngine:
         due = self.deadlines.pop_due(now)
         for key, at in due:
             self._fire(key)
+            metrics.observe_deadline(key, time.time() - at)
             if key.startswith("offer:"):
                 self.late_ms = [*self.late_ms[-999:], (time.time() - at) * 1000]
         return len(due)

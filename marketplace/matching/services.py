@@ -23,6 +23,7 @@ from marketplace.matching.models import Assignment, AssignmentStatus, Offer, Off
 from marketplace.matching.ranking import Candidate, Ranked, rank, tier_at_least
 from marketplace.matching.schemas import OfferSchema
 from marketplace.matching.settings import MatchingSettings, Ring, settings_for
+from marketplace.ops import metrics
 from marketplace.questions import states
 from marketplace.questions.models import Question
 from marketplace.questions.models import QuestionStatus as QS
@@ -226,6 +227,7 @@ def _create_offers(
     ]
     db.session.add_all(offers)
     if question.status == QS.QUEUED:
+        after_commit(metrics.observe_offer_latency, question.status_changed_at)
         states.move(question, QS.OFFERED, SYSTEM)
     db.session.execute(
         sa.update(ExpertProfile)

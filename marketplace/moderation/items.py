@@ -16,7 +16,7 @@ from marketplace import broadcast
 from marketplace.accounts.models import Role, User, UserStatus
 from marketplace.aftercommit import after_commit
 from marketplace.answers.models import Answer, AnswerStatus
-from marketplace.companies.models import Company, Pool
+from marketplace.companies.models import Pool
 from marketplace.database import utcnow
 from marketplace.experts.models import PoolMembership
 from marketplace.extensions import db
@@ -33,10 +33,10 @@ def policy_for(pool_id: uuid.UUID | None) -> AuditPolicy:
     return AuditPolicy.from_settings(pool.settings if pool else None)
 
 
-def low_score_threshold(pool_id: uuid.UUID | None, company: Company) -> float:
+def low_score_threshold(pool_id: uuid.UUID | None, accept_threshold: float) -> float:
     """Quality below this sends an answer to audit: the pool's `audit.low_score`, else the
-    company's `accept_threshold`, else 0.6 (docs/moderation.md)."""
-    return policy_for(pool_id).low_score_or(company.settings)
+    company's `accept_threshold` (docs/moderation.md)."""
+    return policy_for(pool_id).low_score_or(accept_threshold)
 
 
 def tier_in_pool(expert_id: uuid.UUID, pool_id: uuid.UUID | None) -> str | None:
@@ -60,6 +60,26 @@ def awaiting_verdict(answer_id: uuid.UUID) -> bool:
                 AuditItem.status != ItemStatus.DECIDED,
                 AuditItem.calibration_for.is_(None),
                 AuditItem.mandatory.is_(True),
+            )
+        )
+        > 0
+    )
+
+
+def in_queue_of(answer_id: uuid.UUID, moderator_id: uuid.UUID) -> bool:
+    """Whether the answer waits in this moderator's audit queue (a live item, or their own
+    calibration item): its full explanation would give away what the blind item view hides."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditItem)
+            .where(
+                AuditItem.answer_id == answer_id,
+                AuditItem.status != ItemStatus.DECIDED,
+                sa.or_(
+                    AuditItem.calibration_for.is_(None),
+                    AuditItem.calibration_for == moderator_id,
+                ),
             )
         )
         > 0

@@ -7,7 +7,7 @@ Pool settings `audit` (all optional):
   mandatory audit: its outcome and reward wait for the verdict; with `hold` true (the default)
   the company does not see the answer until then, with `hold` false it is released flagged
   (`audit: {"pending": true}`);
-- every answer scoring below `low_score` (default: the company's `accept_threshold`, else 0.6),
+- every answer scoring below `low_score` (default: the company's `accept_threshold`),
   rated `low_rating` or less, or marked unresolved with a comment (a complaint), and every
   answer to a gold question, is audited after release.
 The sample is a deterministic function of the answer id, so a retried submission decides alike.
@@ -33,7 +33,6 @@ PRIORITY = {
 }
 # Reasons whose verdict decides the answer's outcome (and so its reward).
 MANDATORY = frozenset({AuditReason.PROBATION, AuditReason.SAMPLE})
-DEFAULT_LOW_SCORE = 0.6
 
 
 @dataclass(frozen=True)
@@ -67,12 +66,9 @@ class AuditPolicy:
             hold=raw.get("hold", True) is not False,
         )
 
-    def low_score_or(self, company_settings: dict[str, Any] | None) -> float:
-        """The low-score trigger: the pool's, else the company's accept_threshold, else 0.6."""
-        if self.low_score is not None:
-            return self.low_score
-        fallback = (company_settings or {}).get("accept_threshold")
-        return float(fallback) if _is_number(fallback) else DEFAULT_LOW_SCORE
+    def low_score_or(self, accept_threshold: float) -> float:
+        """The low-score trigger: the pool's, else the company's accept_threshold."""
+        return self.low_score if self.low_score is not None else accept_threshold
 
     def at_submission(self, answer_id: uuid.UUID, tier: str, is_gold: bool) -> list[AuditReason]:
         """Reasons to audit a new answer before anything else is known."""

@@ -118,9 +118,13 @@ class GoldQuestionCreateSchema(QuestionCreateSchema):
         metadata={"description": "Facts a correct answer must contain ('a|b' = either)."},
     )
     threshold = fields.Float(
-        load_default=0.25,
+        load_default=None,
+        allow_none=True,
         validate=validate.Range(0.0, 1.0),
-        metadata={"description": "Share of the reference's key words an answer must cover."},
+        metadata={
+            "description": "Share of the reference's key words an answer must cover; "
+            "default: the company's gold_threshold (GET /scoring/settings, 0.25 unless set)."
+        },
     )
 
 

@@ -107,6 +107,8 @@ def create_question(company_id: uuid.UUID, data: dict[str, Any], actor: Actor) -
 
 def create_gold_question(company_id: uuid.UUID, data: dict[str, Any], actor: Actor) -> CreateResult:
     """Post a gold question with its known answer; experts cannot tell it from the others."""
+    from marketplace.knowledge.services import scoring_settings  # knowledge reads questions
+
     gold = {k: data.pop(k) for k in ("reference_answers", "required_terms", "threshold")}
     data = data | {"is_gold": True}
     result = create_question(company_id, data, actor)
@@ -116,7 +118,9 @@ def create_gold_question(company_id: uuid.UUID, data: dict[str, Any], actor: Act
                 question_id=result.question.id,
                 references=gold["reference_answers"],
                 required_terms=gold["required_terms"],
-                threshold=gold["threshold"],
+                threshold=gold["threshold"]
+                if gold["threshold"] is not None
+                else scoring_settings(company_id).gold_threshold,
             )
         )
         db.session.commit()

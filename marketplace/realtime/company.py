@@ -14,6 +14,7 @@ from marketplace.broadcast import COMPANY_NAMESPACE, company_room
 from marketplace.companies.services import authenticate_api_key
 from marketplace.errors import NotAuthenticated
 from marketplace.extensions import db, socketio
+from marketplace.ops import metrics
 
 
 @socketio.on("connect", namespace=COMPANY_NAMESPACE)
@@ -28,8 +29,15 @@ def on_connect(auth: Any = None) -> None:
                 NotAuthenticated("Connect with auth={'api_key': <company API key>}.").to_problem()
             )
         join_room(company_room(company_id))
+        metrics.socket_connected(COMPANY_NAMESPACE)
     finally:
         db.session.remove()
+
+
+@socketio.on("disconnect", namespace=COMPANY_NAMESPACE)
+def on_disconnect(reason: Any = None) -> None:
+    """A dashboard went away."""
+    metrics.socket_disconnected(COMPANY_NAMESPACE)
 
 
 def _session_company() -> uuid.UUID | None:

@@ -22,6 +22,7 @@ from marketplace.matching.schemas import (
     OfferRefSchema,
     PendingSchema,
 )
+from marketplace.ops import metrics
 from marketplace.realtime.common import action, socket_caller
 
 
@@ -36,6 +37,7 @@ def on_connect(auth: Any = None) -> None:
         presence.connected(caller.user_id, request.sid, running.server_id if running else "")
         state = PendingSchema().dump(claims.pending_for_expert(caller.user_id))
         socketio.emit("session.restored", state, to=request.sid, namespace=EXPERT_NAMESPACE)
+        metrics.socket_connected(EXPERT_NAMESPACE)
     except DomainError as error:
         raise ConnectionRefusedError(error.to_problem()) from None
     finally:
@@ -45,6 +47,7 @@ def on_connect(auth: Any = None) -> None:
 @socketio.on("disconnect", namespace=EXPERT_NAMESPACE)
 def on_disconnect(reason: Any = None) -> None:
     """Forget the connection; the last one starts the grace period."""
+    metrics.socket_disconnected(EXPERT_NAMESPACE)
     try:
         presence.disconnected(request.sid)
     finally:

@@ -17,6 +17,7 @@ from marketplace.errors import DomainError, Forbidden
 from marketplace.extensions import db, socketio
 from marketplace.moderation import audits
 from marketplace.moderation.schemas import AuditItemSchema, ItemRefSchema, SyncSchema
+from marketplace.ops import metrics
 from marketplace.realtime.common import action, socket_caller
 
 
@@ -40,10 +41,17 @@ def on_connect(auth: Any = None) -> None:
         join_room(moderators_room(company))
         state = PendingSchema().dump(audits.pending_for(caller))
         socketio.emit("session.restored", state, to=request.sid, namespace=MODERATOR_NAMESPACE)
+        metrics.socket_connected(MODERATOR_NAMESPACE)
     except DomainError as error:
         raise ConnectionRefusedError(error.to_problem()) from None
     finally:
         db.session.remove()
+
+
+@socketio.on("disconnect", namespace=MODERATOR_NAMESPACE)
+def on_disconnect(reason: Any = None) -> None:
+    """A console went away."""
+    metrics.socket_disconnected(MODERATOR_NAMESPACE)
 
 
 def _moderator() -> UserCaller:

@@ -18,6 +18,10 @@ from flask import (
     send_from_directory,
 )
 
+from marketplace.errors import problem, problem_response
+from marketplace.ops import health as health_checks
+from marketplace.ops import metrics
+
 bp = Blueprint("web", __name__, template_folder="templates")
 
 
@@ -40,6 +44,39 @@ def index() -> str:
 def health() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def ready() -> Response | tuple[dict[str, Any], int]:
+    """Readiness: 200 when the database answers at the migration head, Redis answers and the
+    process is not shutting down; otherwise 503 naming what failed."""
+    checks = health_checks.readiness(current_app._get_current_object())  # type: ignore[attr-defined]
+    failed = health_checks.failed(checks)
+    if not failed:
+        return {"status": "ready", "checks": checks}, 200
+    detail = "; ".join(f"{name}: {checks[name]}" for name in failed)
+    body = problem(503, "Not ready", detail, slug="not-ready", checks=checks, failed=failed)
+    return problem_response(body, headers={"Retry-After": "1"})
+
+
+@bp.get("/metrics")
+def metrics_page() -> Response:
+    """Prometheus metrics of every process on this machine; loopback or METRICS_TOKEN only."""
+    token = current_app.config.get("METRICS_TOKEN")
+    if not metrics.scrape_allowed(request.remote_addr, request.headers.get("Authorization"), token):
+        body = problem(403, "Forbidden", "Metrics are served to loopback or with METRICS_TOKEN.")
+        return problem_response(body)
+    text, content_type = metrics.render(_queue_collector())
+    return Response(text, mimetype=None, content_type=content_type)
+
+
+def _queue_collector() -> metrics.QueueCollector | None:
+    from marketplace.queue import QUEUE_NAMES, RedisJobBackend
+
+    backend = current_app.extensions["job_queue"]
+    if not isinstance(backend, RedisJobBackend):
+        return None
+    return metrics.QueueCollector(backend.connection, [backend.prefix + n for n in QUEUE_NAMES])
 
 
 @bp.get("/api/v1/docs")

@@ -5,7 +5,7 @@ audit items carry their question's SLA deadline; answers say whether an audit is
 memberships carry a company moderator's suspension; sanctions can be lifted.
 
 Revision ID: 0007_moderation
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 07:14:57.915709
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_moderation'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

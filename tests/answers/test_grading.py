@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 
 from marketplace.answers import grading
@@ -13,6 +15,7 @@ from marketplace.matching import claims, services
 from marketplace.matching.models import Offer
 from marketplace.questions.services import create_gold_question
 from tests.factories import (
+    answer_question,
     default_pool,
     make_company,
     make_pool_expert,
@@ -40,7 +43,7 @@ def answer_it(db, expert, question_id, body):
     ).one()
     assignment = claims.accept_offer(expert.id, offer.id, Actor.user(expert.id))
     answer, _ = submit_answer(
-        expert.id, assignment.id, body, f"k-{offer.id.hex[:10]}", Actor.user(expert.id)
+        expert.id, assignment.id, body, f"k-{uuid.uuid4().hex[:12]}", Actor.user(expert.id)
     )
     return answer.id
 
@@ -159,3 +162,122 @@ def test_the_expert_sees_each_reason_through_the_api(app, db, client):
     assert (
         client.get(f"/api/v1/expert/answers/{answer_id}", headers=other.headers).status_code == 404
     )
+
+
+def gold_question(app, company, **extra):
+    from marketplace.questions.schemas import GoldQuestionCreateSchema
+
+    data = question_payload(subject="Phone frozen", body="My phone froze, how do I restart?")
+    data |= {
+        "reference_answers": [
+            "Force restart: hold the power and volume down keys for ten seconds until the logo "
+            "appears."
+        ],
+        "required_terms": ["power"],
+        **extra,
+    }
+    return create_gold_question(
+        company.id, GoldQuestionCreateSchema().load(data), Actor.system("test")
+    ).question
+
+
+GOLD_PASS = (
+    "Hold the power and volume down keys for ten seconds until the logo shows, then release."
+)
+
+
+def test_expert_views_never_say_a_question_was_gold(app, db, client):
+    company = make_company(app)
+    expert = make_pool_expert(app, default_pool(app, company.id))
+    question = gold_question(app, company)
+    answer_id = answer_it(db, expert, question.id, GOLD_PASS)
+    stored = grading.score_answer(answer_id)
+    assert stored.signals["gold"]["passed"] is True  # moderators and the company may know
+    listed = client.get("/api/v1/expert/answers", headers=expert.headers).get_json()["items"]
+    detail = client.get(f"/api/v1/expert/answers/{answer_id}", headers=expert.headers).get_json()
+    for explanation in (listed[0]["signals"], detail["explanation"]):
+        assert "gold" not in explanation
+        assert "missing_terms" not in str(explanation) and "power" not in str(explanation)
+    assert detail["explanation"]["signals"] and detail["explanation"]["components"]
+
+
+def test_a_gold_answer_with_a_hard_flag_is_held_not_paid(app, db):
+    company = make_company(app)
+    expert = make_pool_expert(app, default_pool(app, company.id))
+    question = gold_question(app, company)
+    answer_id = answer_it(db, expert, question.id, GOLD_PASS + " Or call me on 13812345678.")
+    answer = grading.score_answer(answer_id)
+    assert answer.gold_passed is True
+    assert answer.outcome == Outcome.PENDING
+    from marketplace.moderation.models import AuditItem
+    from marketplace.rewards.models import Reward
+
+    assert db.session.scalars(sa.select(AuditItem).filter_by(answer_id=answer_id)).all()
+    assert db.session.scalars(sa.select(Reward).filter_by(answer_id=answer_id)).all() == []
+
+
+def test_gold_questions_take_the_companys_gold_threshold_when_none_is_given(app, db, client):
+    from marketplace.questions.models import GoldReference
+
+    company = make_company(app)
+    patched = client.patch(
+        "/api/v1/scoring/settings", json={"gold_threshold": 0.4}, headers=company.headers
+    )
+    assert patched.status_code == 200, patched.get_json()
+    own = gold_question(app, company, threshold=0.3)
+    default = gold_question(app, company, external_id="gold-default")
+    assert db.session.get(GoldReference, own.id).threshold == 0.3
+    assert db.session.get(GoldReference, default.id).threshold == 0.4
+
+
+ORIGINAL = (
+    "Open Settings, then Battery, and switch on adaptive charging. Restart the phone "
+    "afterwards. If the battery still drains overnight, look at Battery usage to see which "
+    "app is using the most power and uninstall or restrict it."
+)
+
+
+def _copied(answer):
+    return next(s for s in answer.signals["signals"] if s["code"] == "copied")
+
+
+def test_the_copy_is_flagged_and_rescoring_the_original_does_not_flag_it(app, db):
+    company = make_company(app)
+    pool = default_pool(app, company.id)
+    author, copier = make_pool_expert(app, pool), make_pool_expert(app, pool)
+    original_id = answer_question(app, post_question(app, company), ORIGINAL, author.id)
+    first = grading.score_answer(original_id)
+    before = (first.score, first.signals)
+    # The expert's own earlier words are no copy.
+    own_id = answer_question(app, post_question(app, company), ORIGINAL + " Thanks!", author.id)
+    assert not _copied(grading.score_answer(own_id))["flagged"]
+    copy_id = answer_question(app, post_question(app, company), "Hi! " + ORIGINAL, copier.id)
+    copy = grading.score_answer(copy_id)
+    assert _copied(copy)["flagged"] and copy.outcome == Outcome.PENDING
+    again = grading.score_answer(original_id)
+    assert not _copied(again)["flagged"]
+    assert (again.score, again.signals) == before  # the same inputs as the first time
+
+
+LATER = (
+    "Overnight drain is often a mail app stuck syncing: remove the mail account, add it "
+    "again, and charge the phone to full once so the battery gauge recalibrates."
+)
+
+
+def test_knowledge_base_entries_count_from_their_creation(app, db, client):
+    company = make_company(app)
+    expert = make_pool_expert(app, default_pool(app, company.id))
+    entry = {"title": "Battery", "body": ORIGINAL, "language": "en", "tags": ["battery"]}
+    created = client.post("/api/v1/knowledge", json=entry, headers=company.headers)
+    assert created.status_code == 201, created.get_json()
+    answer_id = answer_question(app, post_question(app, company), "Hello, " + ORIGINAL, expert.id)
+    copied = _copied(grading.score_answer(answer_id))
+    assert copied["flagged"] and copied["details"]["source"] == "knowledge_base"
+    # An article written after the answer is not something it could have copied.
+    later_id = answer_question(app, post_question(app, company), LATER, expert.id)
+    assert not _copied(grading.score_answer(later_id))["flagged"]
+    client.post(
+        "/api/v1/knowledge", json=entry | {"body": LATER, "title": "Later"}, headers=company.headers
+    )
+    assert not _copied(grading.score_answer(later_id))["flagged"]

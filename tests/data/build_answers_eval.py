@@ -49,7 +49,7 @@ def cn_id15(rng: random.Random) -> str:
 
 def luhn_card(rng: random.Random) -> str:
     """A Luhn-valid card number from a card network range (16 or 19 digits)."""
-    prefix, length = rng.choice([("4", 16), ("5", 16), ("62", 16), ("62", 19)])
+    prefix, length = rng.choice([("4", 16), (f"5{rng.randint(1, 5)}", 16), ("62", 16), ("62", 19)])
     body = prefix + "".join(str(rng.randint(0, 9)) for _ in range(length - len(prefix) - 1))
     total = 0
     for i, ch in enumerate(reversed(body)):
@@ -171,8 +171,21 @@ class Builder:
             glue = " " if self.lang == "en" else ""
             answer = scenarios[i]["good"][1] + glue + fill_pii(sentence, self.rng)
             self.add(i, answer, "personal_data", ["personal_data"], [scenarios[i]["good"][0]])
+        self.build_handwritten()
         self.build_spam()
         return self.records
+
+    def build_handwritten(self) -> None:
+        """Hand-written look-alikes (good) and realistic personal data, after a good answer."""
+        scenarios, n = self.mod.SCENARIOS, len(self.mod.SCENARIOS)
+        glue = " " if self.lang == "en" else ""
+        for k, sentence in enumerate(self.mod.LOOKALIKES):
+            i = (3 * k + 1) % n
+            self.add(i, scenarios[i]["good"][0] + glue + sentence, "good", [], [])
+        for k, sentence in enumerate(self.mod.PII_REALISTIC):
+            i = (3 * k + 2) % n
+            answer = scenarios[i]["good"][1] + glue + sentence
+            self.add(i, answer, "personal_data", ["personal_data"], [])
 
     def build_off_topic(self, order: list[int]) -> None:
         """Answers meant for another brand's question, other-language answers and chit-chat."""

@@ -1,4 +1,4 @@
-"""Build tests/data/answers_holdout.jsonl: 48 hand-written answers for brands the checks never saw.
+"""Build tests/data/answers_holdout.jsonl: hand-written answers for brands the checks never saw.
 
 Written after the checks' lexicons and thresholds were frozen on answers_eval.jsonl, and never
 used to tune them, so its figures estimate how the checks do on unseen text. Do not tune on it.
@@ -379,6 +379,117 @@ add(
     "spam",
     ["banned_terms", "promotional", "off_topic"],
 )
+
+# ---- Added with the PII and rude fixes (still never used to tune): short answers (spam, as in
+# the development set), filler,
+# rude wording, look-alike numbers, realistic personal data, and hand-assigned feedback.
+add("v1", "Park in green.", "spam", ["too_short"])
+add("f2", "Yes you can.", "spam", ["too_short"])
+add("x1", "可以申诉。", "spam", ["too_short"])
+add("y2", "删旧设备。", "spam", ["too_short"])
+add(
+    "v2",
+    "As an AI language model, I do not have access to your pass details. Passes are a great way to save money. Passes are a great way to save money. Passes are a great way to save money.",
+    "spam",
+    ["machine_filler"],
+)
+add(
+    "f1",
+    "Dear [Customer Name], thank you for contacting [Company Name]. We value your feedback and will get back to you at the earliest convenience. Regards, [Agent Name].",
+    "spam",
+    ["machine_filler", "off_topic"],
+)
+add(
+    "x2",
+    "作为一个人工智能，我无法查看您的订单信息。作为一个人工智能，我无法查看您的订单信息。作为一个人工智能，我无法查看您的订单信息。",
+    "spam",
+    ["machine_filler", "off_topic"],
+)
+add(
+    "y1",
+    "尊敬的【客户姓名】您好，感谢您联系【公司名称】，我们会尽快处理您的问题，祝您生活愉快。",
+    "spam",
+    ["machine_filler", "off_topic"],
+)
+add(
+    "v1",
+    "Are you blind? The map shows green zones everywhere. Move the scooter and quit complaining, you idiot.",
+    "rude",
+    ["rude"],
+)
+add(
+    "f2",
+    "How many times do people have to be told? Orders > Change slot, before 10 pm. Not my problem if you forget.",
+    "rude",
+    ["rude"],
+)
+add(
+    "x1",
+    "多收的钱自己去申诉啊，这种小事也来烦我，脑子呢？",
+    "rude",
+    ["rude"],
+)
+add(
+    "y2",
+    "删个设备都不会，你是猪吗？设置里面自己找。",
+    "rude",
+    ["rude"],
+)
+add(
+    "f1",
+    "So sorry! Report it within 48 hours under Orders > Report an issue with a photo. Your order number 4716 2048 3391 5506 is already noted, and credit arrives instantly.",
+    "good",
+    [],
+)
+add(
+    "v1",
+    "End the ride inside a green zone. If the scooter's IMEI 353918104216572 shows as locked in the app, send a photo via Help > Can't end ride and we refund the extra minutes.",
+    "good",
+    [],
+)
+add(
+    "x1",
+    "您在“行程 > 费用疑问”提交申诉即可，订单号 3712345678901234567 我已备注，24 小时内会核实，绕路多收的会退还。",
+    "good",
+    [],
+)
+add(
+    "y2",
+    "在“设置 > 设备管理”里移除一台旧设备就能登录了。手机串号 864321045678913 不用提供，也不用去死机重启。",
+    "good",
+    [],
+)
+add(
+    "f1",
+    "Report it within 48 hours in Orders > Report an issue. I refunded the eggs to your card 4111 1111 1111 1111 just now.",
+    "personal_data",
+    ["personal_data"],
+)
+add(
+    "x2",
+    "超时取消是免费的，可以申诉。退款会退到您的银行卡 6250 9460 0000 0016。",
+    "personal_data",
+    ["personal_data"],
+)
+# Hand-assigned customer feedback: wrong answers are what customers catch; some correct but
+# unwelcome answers are rated low too (a pass that does not roll over disappoints).
+FEEDBACK = {
+    "h-009": {"rating": 1, "resolved": False},
+    "h-010": {"rating": 2, "resolved": False},
+    "h-011": {"rating": 1, "resolved": False},
+    "h-033": {"rating": 2, "resolved": False},
+    "h-034": {"rating": 1, "resolved": False},
+    "h-035": {"rating": 3, "resolved": None},
+    "h-001": {"rating": 5, "resolved": True},
+    "h-003": {"rating": 2, "resolved": True},
+    "h-004": {"rating": 4, "resolved": True},
+    "h-025": {"rating": 5, "resolved": True},
+    "h-028": {"rating": 4, "resolved": True},
+    "h-031": {"rating": 3, "resolved": True},
+}
+for item in items:
+    if item["id"] in FEEDBACK:
+        item["feedback"] = FEEDBACK[item["id"]]
 
 
 def main() -> None:

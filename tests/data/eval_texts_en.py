@@ -482,3 +482,33 @@ COPY_SUBSTITUTIONS = [
     ("Please", "Kindly"),
     ("so", "therefore"),
 ]
+
+# Hand-written look-alikes appended to a good answer (label good): order, courier, device and
+# time numbers, prices, and ordinary words that contain a rude entry. None is personal data.
+LOOKALIKES = [
+    "Your order number is 4716 2048 3391 5506; keep it handy if you need to return anything.",
+    "The courier tracking number is SF1402856631298 and it should arrive tomorrow.",
+    "The IMEI on the box, 353918104216572, matches the one registered for your warranty.",
+    "Our log shows the sync failed at timestamp 1714032000000, right after the update.",
+    "The bundle price is $1,299.00, or 24 payments of $54.13.",
+    "Reference 6011 0009 9013 9424 is your booking confirmation; no action is needed.",
+    "The serial number 354856072839451 on the receipt confirms it is still under warranty.",
+    "Invoice INV-2024-000123 was emailed to the account holder yesterday.",
+    "We'll deal with it for you today, so there is no need to visit a store.",
+    "Damn, that sounds frustrating, sorry you had to wait so long.",
+]
+
+# Hand-written personal data in the shapes customers and experts really type (label
+# personal_data): the numbers are the networks' published test numbers, not generated ones.
+PII_REALISTIC = [
+    "The refund went back to card 4111 1111 1111 1111 yesterday.",
+    "Your Mastercard 5555 5555 5555 4444 was charged twice; I've flagged it.",
+    "The Amex on file, 3782 822463 10005, has expired, so please update it.",
+    "My cell is 415 555 2671 if the chat drops.",
+    "Please send a photo of your ID card, number 11010519491231002X, so I can verify you.",
+    "You can reach me at jenny.wu.support@gmail.com any time.",
+    "I charged the Discover card 6011 1111 1111 1117 for the replacement.",
+    "Your old ID number 310104850312123 needs to be updated to the 18-digit one.",
+    "The JCB card 3530 1113 3330 0000 was declined by the bank.",
+    "Text me at +1 646 555 0198 and I'll send the return label.",
+]

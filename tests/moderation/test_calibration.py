@@ -168,3 +168,25 @@ def test_the_report_gives_accuracy_and_agreement_per_pair(app, db, client, shop)
     assert (
         client.get("/api/v1/moderation/report", headers=outsider.headers).get_json()["pairs"] == 0
     )
+
+
+def test_the_full_explanation_waits_until_the_item_is_decided(app, db, client, shop):
+    answer_id, item = pending_item(app, db, client, shop)
+    url = f"/api/v1/moderation/answers/{answer_id}"
+    queued = client.get(url, headers=shop["mod_a"].headers)
+    assert queued.status_code == 409 and "answer_id" in queued.get_json()["errors"]
+    assert decide(client, shop["mod_a"], item["id"], "approve").status_code == 200
+    assert client.get(url, headers=shop["mod_a"].headers).status_code == 200
+    # Slipped into someone's queue as a calibration item, it is hidden from them only.
+    calibration = AuditItem(
+        answer_id=answer_id,
+        company_id=shop["company"].id,
+        reasons=item["reasons"],
+        status=ItemStatus.OPEN,
+        calibration_for=shop["mod_b"].id,
+        expected_verdict="approve",
+    )
+    db.session.add(calibration)
+    db.session.commit()
+    assert client.get(url, headers=shop["mod_b"].headers).status_code == 409
+    assert client.get(url, headers=shop["mod_a"].headers).status_code == 200

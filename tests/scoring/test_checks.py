@@ -261,6 +261,55 @@ def test_rude():
     ).flagged
 
 
+# Ordinary Chinese and English wording that contains a rude entry as a substring.
+POLITE_LOOKALIKES_ZH = [
+    "水烧到滚开后再冲泡，奶粉更容易化开。",
+    "其他妈妈们也反映过这个问题，我们已经登记了。",
+    "这款洁面仪可以去死皮，每周用两次就够了。",
+    "扫地机的废物盒满了会提示，倒掉后重新装好即可。",
+    "包装盒可以废物利用，也可以交给快递员回收。",
+    "我妈妈的手机也是这个型号，升级后就好了。",
+    "如果您有病历或者诊断证明，可以申请延长保修。",
+    "清洁时注意屋角的去死角刷头，能刷到缝隙。",
+    "第二货架上的商品今天全部打折。",
+    "页面往下拉就能看到，有问题随时可以麻烦我们。",
+    "您可以自己查询物流进度，也可以把订单号发给我。",
+    "您可以自己看一下订单详情里的发货时间。",
+    "这个故障并不是弱智能模式引起的，关掉省电模式即可。",
+    "这都不会影响保修，请放心使用。",
+]
+POLITE_LOOKALIKES_EN = [
+    "This is a simple dumb phone, so it has no app store.",
+    "We'll deal with it for you today; no need to send the phone in.",
+    "To stop wasting battery, turn off background refresh.",
+    "Damn, that sounds frustrating. Let's get it sorted: restart the router first.",
+]
+
+
+@pytest.mark.parametrize("text", POLITE_LOOKALIKES_ZH)
+def test_ordinary_chinese_words_are_not_rude(text):
+    rude = signal(zh(text + ZH_GOOD), SignalCode.RUDE)
+    assert not rude.flagged, rude.details
+    assert rude.score >= 0.75
+
+
+@pytest.mark.parametrize("text", POLITE_LOOKALIKES_EN)
+def test_ordinary_english_wording_is_not_rude(text):
+    assert not signal(en(text + " " + EN_GOOD), SignalCode.RUDE).flagged
+
+
+def test_one_mild_word_does_not_flag_but_two_do_and_one_insult_does():
+    one_mild = signal(zh(ZH_GOOD + "真是无语。"), SignalCode.RUDE)
+    assert not one_mild.flagged and one_mild.score == 0.75
+    two_mild = signal(zh("无语，懒得说了。" + ZH_GOOD), SignalCode.RUDE)
+    assert two_mild.flagged and two_mild.score == 0.5
+    insult = signal(zh("白痴，" + ZH_GOOD), SignalCode.RUDE)
+    assert insult.flagged and insult.score == 0.5
+    damn = signal(en("Damn. " + EN_GOOD), SignalCode.RUDE)
+    assert not damn.flagged
+    assert signal(en("Damn, I have better things to do. " + EN_GOOD), SignalCode.RUDE).flagged
+
+
 def test_automatic_score_hard_flags_cap_the_score():
     clean = run_checks(en(EN_GOOD))
     with_pii = run_checks(en(EN_GOOD + " Call me at (415) 555-2671."))

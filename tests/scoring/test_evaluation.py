@@ -31,28 +31,32 @@ LABELS = {"good", "wrong", "rude", "off_topic", "copied", "personal_data", "spam
 DEV_FLOORS = {
     "too_short": (0.98, 0.98),
     "language_mismatch": (0.98, 0.98),
-    "off_topic": (0.90, 0.74),
+    "off_topic": (0.87, 0.73),
     "copied": (0.98, 0.98),
     "personal_data": (0.98, 0.98),
     "banned_terms": (0.98, 0.98),
     "external_links": (0.98, 0.98),
     "machine_filler": (0.98, 0.98),
     "promotional": (0.98, 0.88),
-    "rude": (0.98, 0.95),
+    "rude": (0.98, 0.98),
 }
-DEV_AUC = {"all": 0.83, "detectable": 0.96, "en": 0.81, "zh": 0.85}
+DEV_AUC = {"all": 0.84, "detectable": 0.96, "en": 0.82, "zh": 0.86}
 # The holdout was written after the checks were frozen; its figures are lower and more honest.
 HOLDOUT_FLOORS = {
+    "too_short": (0.98, 0.98),
     "language_mismatch": (0.98, 0.98),
-    "off_topic": (0.60, 0.48),
+    "off_topic": (0.61, 0.51),
     "copied": (0.98, 0.98),
     "personal_data": (0.98, 0.98),
     "banned_terms": (0.98, 0.98),
     "external_links": (0.98, 0.98),
+    "machine_filler": (0.98, 0.98),
     "promotional": (0.98, 0.48),
-    "rude": (0.98, 0.31),
+    "rude": (0.98, 0.48),
 }
-HOLDOUT_AUC = {"all": 0.80, "detectable": 0.90}
+HOLDOUT_AUC = {"all": 0.82, "detectable": 0.90}
+# Blended quality on the holdout, whose rows carry hand-assigned customer feedback.
+HOLDOUT_BLENDED_AUC = {"all": 0.89, "detectable": 0.89}
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +155,34 @@ def test_holdout_flag_floors(holdout_report, code):
 def test_holdout_auc_floors(holdout_report):
     assert holdout_report.auc_all >= HOLDOUT_AUC["all"]
     assert holdout_report.auc_detectable >= HOLDOUT_AUC["detectable"]
+    assert holdout_report.auc_blended >= HOLDOUT_BLENDED_AUC["all"]
+    assert holdout_report.auc_blended_detectable >= HOLDOUT_BLENDED_AUC["detectable"]
+
+
+def test_holdout_composition():
+    records = [json.loads(line) for line in HOLDOUT.read_text(encoding="utf-8").splitlines()]
+    flags = Counter(f for r in records for f in r["expected_flags"])
+    assert flags["too_short"] >= 4 and flags["machine_filler"] >= 4
+    assert {r["language"] for r in records} == {"en", "zh"}
+    assert sum(1 for r in records if "feedback" in r) >= 10
+    dev = DEFAULT_PATH.read_text(encoding="utf-8").splitlines()
+    assert len(records) + len(dev) >= 300 and set(Counter(r["label"] for r in records)) == LABELS
+
+
+def test_feedback_enters_the_blend_and_only_the_blend(tmp_path):
+    line = json.loads(DEFAULT_PATH.read_text(encoding="utf-8").splitlines()[0])
+    rows = [
+        line | {"id": "a", "label": "good", "feedback": {"rating": 5, "resolved": True}},
+        line | {"id": "b", "label": "wrong", "feedback": {"rating": 1, "resolved": False}},
+    ]
+    path = tmp_path / "rated.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    report = evaluate(load_records(path))
+    assert report.auc_all == 0.5  # the same text scores the same automatically
+    assert report.auc_blended == 1.0 and report.with_evidence == 2
+    path.write_text(json.dumps(rows[0] | {"feedback": {"rating": 9}}), encoding="utf-8")
+    with pytest.raises(ValueError):
+        load_records(path)
 
 
 def test_cli_prints_report(capsys, tmp_path):
@@ -160,9 +192,12 @@ def test_cli_prints_report(capsys, tmp_path):
     assert main([str(tmp_path / "missing.jsonl")]) == 2
 
 
-def test_report_formatting_marks_undefined_ratios(holdout_report):
-    text = format_report(holdout_report)
-    too_short = next(line for line in text.splitlines() if line.startswith("too_short"))
+def test_report_formatting_marks_undefined_ratios(tmp_path):
+    line = json.loads(DEFAULT_PATH.read_text(encoding="utf-8").splitlines()[0])
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(line), encoding="utf-8")
+    text = format_report(evaluate(load_records(path)))
+    too_short = next(row for row in text.splitlines() if row.startswith("too_short"))
     assert too_short.split()[1:3] == ["-", "-"]
 
 

@@ -103,3 +103,14 @@ def test_score_and_confidence_are_always_in_unit_interval(
         assert q.value <= 0.2
     if verdict is Verdict.APPROVE:
         assert q.value >= 0.7
+
+
+def test_weights_that_overflow_when_summed_are_refused():
+    from scoring.quality import QualityWeights
+
+    with pytest.raises(ValueError, match="sum"):
+        QualityWeights(automatic=1e308, rating=1e308, resolved=0.0, peer=0.0)
+    with pytest.raises(ValueError):
+        QualityWeights(automatic=float("nan"))
+    with pytest.raises(ValueError):
+        QualityWeights(approve_floor=float("nan"))

@@ -151,3 +151,70 @@ def test_invalid_inputs_raise_value_error():
         beta_lower_bound(1, 1, 1.5)
     with pytest.raises(ValueError):
         EvidenceWeights(gold=-1)
+
+
+@pytest.mark.parametrize(
+    ("success", "weight", "age"),
+    [
+        ([float("nan")], [1.0], [1.0]),
+        ([1.0], [float("nan")], [1.0]),
+        ([1.0], [float("inf")], [1.0]),
+        ([1.0], [1.0], [float("nan")]),
+    ],
+)
+def test_aggregate_outcomes_refuses_nan_and_infinite_inputs(success, weight, age):
+    from scoring.reputation import aggregate_outcomes
+
+    with pytest.raises(ValueError, match="NaN"):
+        aggregate_outcomes([0], success, weight, age, 1)
+
+
+def test_evidence_arrays_match_the_one_by_one_rules():
+    import datetime as dt
+
+    import numpy as np
+
+    from scoring.reputation import (
+        Outcome,
+        OutcomeKind,
+        evidence_arrays,
+        kind_code,
+        success_and_weight,
+    )
+
+    at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    outcomes = [
+        Outcome(OutcomeKind.ACCEPTED, at),
+        Outcome(OutcomeKind.REJECTED, at),
+        Outcome(OutcomeKind.RATING, at, rating=4),
+        Outcome(OutcomeKind.GOLD_PASS, at),
+        Outcome(OutcomeKind.GOLD_FAIL, at),
+    ]
+    kinds = [kind_code(o.kind) for o in outcomes]
+    ratings = [np.nan if o.rating is None else o.rating for o in outcomes]
+    success, weight = evidence_arrays(kinds, ratings)
+    expected = [success_and_weight(o) for o in outcomes]
+    assert list(zip(success, weight, strict=True)) == expected
+    with pytest.raises(ValueError):
+        evidence_arrays([kind_code("rating")], [np.nan])
+
+
+def test_batch_reputation_takes_a_prior_per_element():
+    from scoring.reputation import BetaPrior, batch_reputation, reputation_from_counts
+
+    batch = batch_reputation([3.0, 3.0], [1.0, 1.0], priors=([1.0, 4.0], [1.0, 2.0]))
+    for i, prior in enumerate([BetaPrior(1, 1), BetaPrior(4, 2)]):
+        single = reputation_from_counts(3.0, 1.0, prior)
+        assert batch.mean[i] == pytest.approx(single.mean, abs=1e-12)
+        assert batch.lower_bound[i] == pytest.approx(single.lower_bound, abs=1e-12)
+    with pytest.raises(ValueError):
+        batch_reputation([1.0], [1.0], priors=([0.0], [1.0]))
+
+
+def test_day_anchor_truncates_to_the_day():
+    import datetime as dt
+
+    from scoring.reputation import day_anchor
+
+    now = dt.datetime(2026, 3, 4, 17, 5, 9, 123, tzinfo=dt.UTC)
+    assert day_anchor(now) == dt.datetime(2026, 3, 4, tzinfo=dt.UTC)

@@ -73,3 +73,17 @@ def test_bayesian_average_pulls_small_samples_to_the_prior():
         bayesian_average(30, 5)  # more than 5 stars per rating
     with pytest.raises(ValueError):
         bayesian_average(3, 1, prior_mean=0)
+
+
+def test_settle_tier_is_a_fixpoint_and_keeps_hysteresis():
+    from scoring.tiers import Tier, settle_tier
+
+    assert settle_tier(Tier.PROBATION, 0.85, 60) is Tier.TRUSTED
+    for tier in Tier:
+        for bound in (0.0, 0.45, 0.55, 0.65, 0.75, 0.85, 1.0):
+            for count in (0, 10, 49, 50, 200):
+                once = settle_tier(tier, bound, count)
+                assert settle_tier(once, bound, count) is once
+    assert settle_tier(Tier.TRUSTED, 0.75, 60) is Tier.TRUSTED
+    assert settle_tier(Tier.VETTED, 0.75, 60) is Tier.VETTED
+    assert settle_tier(Tier.TRUSTED, 0.40, 60) is Tier.PROBATION

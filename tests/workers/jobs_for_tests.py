@@ -38,3 +38,18 @@ def write_marker(redis_url: str, key: str) -> None:
 def periodic_tick() -> None:
     """A periodic job for the schedule tests."""
     CALLS.append(("tick", time.monotonic()))
+
+
+def slow_marker(redis_url: str, key: str, seconds: float) -> None:
+    """A long job: marks `<key>:started`, works for `seconds`, then marks `<key>:done`."""
+    from redis import Redis
+
+    connection = Redis.from_url(redis_url)
+    connection.set(f"{key}:started", "1")
+    time.sleep(seconds)
+    connection.set(f"{key}:done", "1")
+
+
+def fails(tag: str) -> None:
+    """Always fails (job metrics count it)."""
+    raise RuntimeError(f"planned failure of {tag}")
