@@ -249,11 +249,34 @@ def ledger_check() -> None:
 @rewards_cli.command("settle")
 @click.option("--limit", default=500, show_default=True, help="Rewards per transaction.")
 def rewards_settle(limit: int) -> None:
-    """Settle every pending reward now (the sweep behind the queued jobs; cron it)."""
+    """Settle every pending reward now (what the scheduled sweep does every minute)."""
     from marketplace.rewards.settlement import settle_all
 
     total, _ = settle_all(limit, max_seconds=3600)
     click.echo(f"settled {total} rewards")
+
+
+@rewards_cli.command("blocked")
+def rewards_blocked() -> None:
+    """List pending rewards settlement set aside (their question's hold falls short)."""
+    from marketplace.rewards.settlement import blocked_rewards
+
+    rewards = blocked_rewards()
+    for reward in rewards:
+        click.echo(
+            f"{reward.id}  answer {reward.answer_id}  {reward.payout + reward.fee} "
+            f"{reward.currency}  since {reward.blocked_at.isoformat()}: {reward.blocked_reason}"
+        )
+    click.echo(f"{len(rewards)} blocked rewards")
+
+
+@rewards_cli.command("unblock")
+@click.argument("reward_ids", nargs=-1, type=click.UUID)
+def rewards_unblock(reward_ids: tuple) -> None:
+    """Let settlement retry set-aside rewards (all, or REWARD_IDS); the next sweep runs them."""
+    from marketplace.rewards.settlement import unblock
+
+    click.echo(f"unblocked {unblock(list(reward_ids))} rewards")
 
 
 @payouts_cli.command("build")

@@ -36,6 +36,9 @@ class PeriodicJob:
         return int((now - self.offset) // self.every)
 
 
+# The daily payout batch runs at 02:15 UTC and is keyed by that UTC day (docs/rewards.md).
+PAYOUT_OFFSET = 2 * 3600 + 15 * MINUTE
+
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "reconcile",
@@ -51,6 +54,21 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         every=DAY,
         offset=2 * 3600 + 30 * MINUTE,
         options=JobOptions(queue="low", timeout=1800, retry_delays=(300, 1800)),
+    ),
+    # Settles whatever a lost or failed per-accept job left pending; settling is idempotent.
+    PeriodicJob(
+        "rewards-sweep",
+        "workers.rewards.settle_pending",
+        every=MINUTE,
+        options=JobOptions(queue="default", timeout=600, retry_delays=()),
+    ),
+    # One batch per day: the key is the bucket's day, so a rerun returns the same batch.
+    PeriodicJob(
+        "payouts-daily",
+        "workers.payouts.build_daily_batch",
+        every=DAY,
+        offset=PAYOUT_OFFSET,
+        options=JobOptions(queue="low", timeout=1800, retry_delays=(60, 600, 3600)),
     ),
     PeriodicJob(
         "moderation-sweep",

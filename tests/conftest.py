@@ -54,6 +54,20 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
     return create_app(config)
 
 
+@pytest.fixture(autouse=True)
+def _restore_socketio() -> Iterator[None]:
+    """Socket.IO is one global extension: an app a test builds (with Redis, say) rebinds its
+    server, and Flask-SocketIO keeps a message queue in its options for every later init_app.
+    Put back what the test found, so no test inherits another's Redis manager."""
+    from marketplace.extensions import socketio
+
+    state, options = dict(socketio.__dict__), dict(socketio.server_options)
+    yield
+    socketio.__dict__.clear()
+    socketio.__dict__.update(state)
+    socketio.server_options = options
+
+
 @pytest.fixture(scope="session")
 def _migrated_app(database_url: str) -> Iterator[Flask]:
     """One app per backend whose schema was built by the real migrations."""

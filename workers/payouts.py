@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
+from datetime import UTC, datetime
 
 from workers.context import job_context
 
 log = logging.getLogger(__name__)
+DAILY_JOB = "payouts-daily"
 
 
 def build_payout_batch(key: str | None = None) -> str | None:
@@ -22,3 +25,17 @@ def build_payout_batch(key: str | None = None) -> str | None:
             db.session.remove()
     log.info("payout batch %s", result or "not needed: nobody is due")
     return result
+
+
+def build_daily_batch() -> str | None:
+    """The scheduled daily batch (marketplace/schedule.py), keyed by its schedule day."""
+    return build_payout_batch(daily_key(time.time()))
+
+
+def daily_key(now: float) -> str:
+    """The UTC date of the schedule bucket `now` falls in: a retry later that night (before
+    the next run) still builds, or finds, the same day's batch."""
+    from marketplace.schedule import PERIODIC_JOBS
+
+    job = next(job for job in PERIODIC_JOBS if job.name == DAILY_JOB)
+    return datetime.fromtimestamp(job.bucket(now) * job.every, UTC).date().isoformat()

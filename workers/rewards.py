@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import uuid
+import time
 
 from workers.context import job_context
 
@@ -31,10 +31,16 @@ def settle_pending(limit: int = BATCH_LIMIT, max_seconds: float = MAX_SECONDS) -
                     "workers.rewards.settle_pending",
                     limit,
                     max_seconds,
-                    job_id=f"rewards-settle-more-{uuid.uuid4().hex}",
+                    job_id=handover_job_id(time.time(), max_seconds),
                     options=JobOptions(queue="default", timeout=600),
                 )
         finally:
             db.session.remove()
     log.info("settled %d rewards", total)
     return total
+
+
+def handover_job_id(now: float, max_seconds: float) -> str:
+    """One follow-up job per `max_seconds` window: jobs that run out of time together (a
+    retry, the sweep and a bucket job) hand over to the same job instead of one each."""
+    return f"rewards-settle-more-{int(now // max(max_seconds, 1.0))}"

@@ -5,18 +5,22 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask import Response, url_for
 from flask.views import MethodView
 
 from marketplace.accounts.models import Role
 from marketplace.api.auth import company_caller, user_caller
 from marketplace.api.guards import company_blueprint, user_blueprint
-from marketplace.rewards import reports, services
+from marketplace.rewards import batch_reports, payouts, reports, services
 from marketplace.rewards.schemas import (
     EarningsPageSchema,
     ExpertRewardPageSchema,
     MoneyPageArgsSchema,
+    PayoutBatchDetailSchema,
+    PayoutBatchPageSchema,
     PayoutDetailSchema,
     PayoutPageSchema,
+    PayoutResolutionSchema,
     SpendArgsSchema,
     SpendPageSchema,
     TopUpResultSchema,
@@ -29,7 +33,7 @@ expert_blp = user_blueprint(
 admin_blp = user_blueprint(
     "admin_money",
     __name__,
-    "Platform admins: company top-ups, expert earnings.",
+    "Platform admins: company top-ups, expert earnings, payout batches.",
     Role.PLATFORM_ADMIN,
 )
 spend_blp = company_blueprint("spend", __name__, "What the company spent on rewards.")
@@ -116,6 +120,67 @@ class ExpertEarnings(MethodView):
     def get(self, expert_id: uuid.UUID) -> dict[str, Any]:
         """An expert's available, pending, in-flight, paid and owed amounts per currency."""
         return {"expert_id": expert_id, "balances": reports.expert_earnings(expert_id)}
+
+
+@admin_blp.route("/payout-batches")
+class PayoutBatches(MethodView):
+    """Payout batches (built daily by the schedule, or by `flask payouts build`)."""
+
+    @admin_blp.arguments(MoneyPageArgsSchema, location="query")
+    @admin_blp.response(200, PayoutBatchPageSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Batches newest first with their totals per currency; page with `cursor`."""
+        items, next_cursor = batch_reports.list_batches(args["cursor"], args["limit"])
+        return {"items": [_with_file_url(b) for b in items], "next_cursor": next_cursor}
+
+
+@admin_blp.route("/payout-batches/<uuid:batch_id>")
+class PayoutBatchDetail(MethodView):
+    """One payout batch."""
+
+    @admin_blp.response(200, PayoutBatchDetailSchema)
+    @admin_blp.alt_response(404, description="No such batch.")
+    def get(self, batch_id: uuid.UUID) -> dict[str, Any]:
+        """A batch with every payout in it."""
+        return _with_file_url(batch_reports.batch_detail(batch_id))
+
+
+@admin_blp.route("/payout-batches/<uuid:batch_id>/file")
+class PayoutBatchFile(MethodView):
+    """A batch's bank file."""
+
+    @admin_blp.response(
+        200, {"type": "string"}, content_type="text/csv", description="The CSV bank file."
+    )
+    @admin_blp.alt_response(404, description="No such batch.")
+    def get(self, batch_id: uuid.UUID) -> Response:
+        """The CSV to upload to the bank (format in docs/rewards.md)."""
+        text, name = batch_reports.batch_file(batch_id)
+        return Response(
+            text,
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+@admin_blp.route("/payout-batches/<uuid:batch_id>/resolution")
+class PayoutBatchResolution(MethodView):
+    """What the bank reported for a batch."""
+
+    @admin_blp.arguments(PayoutResolutionSchema)
+    @admin_blp.response(200, PayoutBatchDetailSchema)
+    @admin_blp.alt_response(404, description="No such batch, or a payout not in it.")
+    @admin_blp.alt_response(409, description="A named payout already has the other outcome.")
+    def post(self, data: dict[str, Any], batch_id: uuid.UUID) -> dict[str, Any]:
+        """Mark the in-flight payouts (or `items`) paid or failed; repeating it changes nothing."""
+        payouts.resolve_payouts(str(batch_id), data["outcome"], data["items"], user_caller().actor)
+        return _with_file_url(batch_reports.batch_detail(batch_id))
+
+
+def _with_file_url(batch: dict[str, Any]) -> dict[str, Any]:
+    return batch | {
+        "file_url": url_for(f"{admin_blp.name}.PayoutBatchFile", batch_id=batch["batch_id"])
+    }
 
 
 @spend_blp.route("/spend")

@@ -26,8 +26,8 @@ from marketplace.queue import JobOptions, enqueue
 from marketplace.webhooks.services import notify_company
 
 NOTE_LIMIT = 2000
-# The question was picked up again after the rejection and nobody has answered it yet.
-REOPENED = frozenset({QS.QUEUED, QS.OFFERED, QS.ASSIGNED})
+# The question went back to the queue after the rejection and nobody has taken it since.
+REOPENED = frozenset({QS.QUEUED, QS.OFFERED})
 
 
 def appeal(expert_id: uuid.UUID, answer_id: uuid.UUID, note: str, actor: Actor) -> Dispute:
@@ -167,12 +167,13 @@ def _overturn(moderator: UserCaller, answer: Answer, dispute: Dispute) -> None:
     lift an automatic suspension the rejection caused.
 
     The question may have moved on since the rejection:
-    - queued, offered or assigned again: that open work is withdrawn (offers revoked, the new
-      assignee's assignment released) and the restored answer is the question's answer;
-    - answered again, in review, or closed (returned, expired, cancelled): the other answer
-      stands, and the restored answer is released as well and paid too; the company is told
-      with `question.answer_restored`. The reward is reserved on the question's hold, topped
-      up from the budget; a budget that cannot cover it leaves the dispute open (402).
+    - queued or offered again (nobody took it): the offers are revoked and the restored answer
+      is the question's answer, paid from the question's hold;
+    - assigned to another expert, answered again, in review, or closed (returned, expired,
+      cancelled): that work stands, and the restored answer is released as well and paid too
+      (`question.answer_restored`). While the question is open or another answer waits for
+      its outcome the charge comes from the budget on top of the hold (docs/rewards.md); a
+      budget that cannot cover it leaves the dispute open (402).
     """
     db.session.add(
         Audit(
@@ -183,9 +184,9 @@ def _overturn(moderator: UserCaller, answer: Answer, dispute: Dispute) -> None:
             note="appeal overturned",
         )
     )
-    grading.set_outcome(answer, Outcome.ACCEPTED, moderator.actor, reason="appeal overturned")
     question = db.session.get(Question, answer.question_id)
     if question.status in REOPENED:
+        # Closed first, so the reward comes out of the question's hold (an open one keeps it).
         withdraw_question(question.id, moderator.actor)
         release_answer(answer, moderator.actor, sources=REOPENED)
     else:
@@ -201,6 +202,7 @@ def _overturn(moderator: UserCaller, answer: Answer, dispute: Dispute) -> None:
                 "reason": "an appeal restored this answer; the question's other answer stands",
             },
         )
+    grading.set_outcome(answer, Outcome.ACCEPTED, moderator.actor, reason="appeal overturned")
     sanctions.after_overturn(answer.expert_id)
     after_commit(
         enqueue,

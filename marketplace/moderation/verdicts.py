@@ -183,26 +183,37 @@ def reopen(question: Question, moderator: UserCaller) -> None:
     Not when another answer of it still stands (an appeal restored one)."""
     if question.status not in {QS.ANSWERED, QS.IN_REVIEW} or _another_answer_stands(question.id):
         return
-    if question.sla_deadline - utcnow() > REQUEUE_MARGIN + timedelta(
+    time_left = question.sla_deadline - utcnow() > REQUEUE_MARGIN + timedelta(
         seconds=settings_of(question).return_margin_seconds
-    ):
+    )
+    # Back in the queue, the question must hold its maximum charge again for the next answer.
+    if time_left and rewards.restore_open_hold(question.id):
         states.move(question, QS.QUEUED, moderator.actor, reason="answer rejected")
         _step_aside(question.id)
         after_commit(engine.kick)
-    else:
-        states.move(question, QS.RETURNED, moderator.actor, reason="answer rejected near SLA")
-        rewards.release_question_hold(question.company_id, question.id)
-        notify_company(
-            question.company_id,
-            "question.returned",
-            {
-                "question_id": str(question.id),
-                "external_id": question.external_id,
-                "status": "returned",
-                "reason": "answer rejected near the SLA deadline",
-                "at": utcnow().isoformat(),
-            },
+        return
+    reason, reason_zh = (
+        ("answer rejected near the SLA deadline", "回答被驳回，且临近服务时限")
+        if not time_left
+        else (
+            "answer rejected; the budget cannot cover offering it again",
+            "回答被驳回，预算不足以再次发布",
         )
+    )
+    states.move(question, QS.RETURNED, moderator.actor, reason=reason)
+    rewards.release_question_hold(question.company_id, question.id)
+    notify_company(
+        question.company_id,
+        "question.returned",
+        {
+            "question_id": str(question.id),
+            "external_id": question.external_id,
+            "status": "returned",
+            "reason": reason,
+            "reason_zh": reason_zh,
+            "at": utcnow().isoformat(),
+        },
+    )
 
 
 def _step_aside(question_id: uuid.UUID) -> None:

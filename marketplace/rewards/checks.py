@@ -6,19 +6,21 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from marketplace.answers.models import Answer
 from marketplace.extensions import db
 from marketplace.questions.models import Question, QuestionStatus
-from marketplace.rewards import ledger
+from marketplace.questions.states import OPEN_STATUSES
+from marketplace.rewards import ledger, payout_checks
 from marketplace.rewards.models import (
     AccountKind,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
-    PayoutItem,
-    PayoutItemStatus,
     Reward,
     RewardStatus,
 )
+from marketplace.rewards.policy import DEFAULT_POLICY
+from marketplace.rewards.services import undecided_answer
 
 Check = Callable[[], list[str]]
 E, T, A = LedgerEntry, LedgerTransaction, LedgerAccount
@@ -146,7 +148,67 @@ def reversals() -> list[str]:
         for rid, status in statuses.items()
         if status == RewardStatus.REVERSED and rid not in counts
     ]
+    return problems + _reversals_mirror_captures()
+
+
+def _reversals_mirror_captures() -> list[str]:
+    """A reversal gives back exactly what its capture paid: the expert's credit (from earnings
+    or owed), the fee, all to the company's budget, and touches nothing else."""
+    rewards = db.session.execute(
+        sa.select(
+            Reward.id,
+            Reward.expert_id,
+            Reward.company_id,
+            Reward.capture_transaction_id,
+            Reward.reversal_transaction_id,
+        ).where(Reward.status == RewardStatus.REVERSED)
+    ).all()
+    legs = _legs_of([t for r in rewards for t in (r[3], r[4]) if t is not None])
+    problems = []
+    for reward_id, expert_id, company_id, capture_id, reversal_id in rewards:
+        expert, company = f"expert:{expert_id}", f"company:{company_id}"
+        captured = legs.get(capture_id, {})
+        paid = captured.get((AccountKind.EXPERT_EARNINGS, expert), 0)
+        fee = captured.get((AccountKind.PLATFORM_FEES, "platform"), 0)
+        expected = {
+            (AccountKind.EXPERT_EARNINGS, expert): -paid,
+            (AccountKind.PLATFORM_FEES, "platform"): -fee,
+            (AccountKind.COMPANY_BUDGET, company): paid + fee,
+        }
+        actual = dict(legs.get(reversal_id, {}))
+        actual[(AccountKind.EXPERT_EARNINGS, expert)] = actual.get(
+            (AccountKind.EXPERT_EARNINGS, expert), 0
+        ) + actual.pop((AccountKind.EXPERT_RECEIVABLE, expert), 0)
+        if {k: v for k, v in actual.items() if v} != {k: v for k, v in expected.items() if v}:
+            problems.append(
+                f"reversal of reward {reward_id} does not mirror its capture: it moved "
+                f"{_describe(actual)}; the capture calls for {_describe(expected)}"
+            )
     return problems
+
+
+def _legs_of(transaction_ids: list[int]) -> dict[int, dict[tuple[AccountKind, str], int]]:
+    """Per transaction, the sum of its entries per (account kind, owner)."""
+    legs: dict[int, dict[tuple[AccountKind, str], int]] = {}
+    for start in range(0, len(transaction_ids), 500):
+        rows = db.session.execute(
+            sa.select(E.transaction_id, A.kind, A.owner, sa.func.sum(E.amount))
+            .join(A, A.id == E.account_id)
+            .where(E.transaction_id.in_(transaction_ids[start : start + 500]))
+            .group_by(E.transaction_id, A.kind, A.owner)
+        )
+        for transaction_id, kind, owner, total in rows:
+            legs.setdefault(transaction_id, {})[(kind, owner)] = int(total)
+    return legs
+
+
+def _describe(legs: dict[tuple[AccountKind, str], int]) -> str:
+    moved = [
+        f"{kind.value} {owner} {amount:+d}"
+        for (kind, owner), amount in sorted(legs.items())
+        if amount
+    ]
+    return ", ".join(moved) or "nothing"
 
 
 def live_rewards() -> list[str]:
@@ -160,6 +222,28 @@ def live_rewards() -> list[str]:
     return [f"answer {answer} has {n} live rewards" for answer, n in rows]
 
 
+def _held_per_question() -> dict[str, int]:
+    """What each question holds: the sum of its holds entries (question id as text)."""
+    rows = db.session.execute(
+        sa.select(T.reference_id, sa.func.sum(E.amount))
+        .join(E, E.transaction_id == T.id)
+        .join(A, A.id == E.account_id)
+        .where(A.kind == AccountKind.COMPANY_HOLDS, T.reference_type == "question")
+        .group_by(T.reference_id)
+    )
+    return {q: int(total) for q, total in rows}
+
+
+def _pending_per_question() -> dict[str, int]:
+    """The charges of each question's pending rewards (question id as text)."""
+    rows = db.session.execute(
+        sa.select(Reward.question_id, sa.func.sum(Reward.payout + Reward.fee))
+        .where(Reward.status == RewardStatus.PENDING)
+        .group_by(Reward.question_id)
+    )
+    return {str(q): int(total) for q, total in rows}
+
+
 def holds() -> list[str]:
     """Holds move only for questions, never go negative, cover pending rewards, then empty."""
     stray = db.session.scalars(
@@ -168,24 +252,7 @@ def holds() -> list[str]:
         .join(A, A.id == E.account_id)
         .where(A.kind == AccountKind.COMPANY_HOLDS, T.reference_type != "question")
     )
-    held_sum = sa.func.sum(E.amount)
-    held = dict(
-        db.session.execute(
-            sa.select(T.reference_id, held_sum)
-            .join(E, E.transaction_id == T.id)
-            .join(A, A.id == E.account_id)
-            .where(A.kind == AccountKind.COMPANY_HOLDS, T.reference_type == "question")
-            .group_by(T.reference_id)
-        ).all()
-    )
-    pending = {
-        str(q): int(s)
-        for q, s in db.session.execute(
-            sa.select(Reward.question_id, sa.func.sum(Reward.payout + Reward.fee))
-            .where(Reward.status == RewardStatus.PENDING)
-            .group_by(Reward.question_id)
-        )
-    }
+    held, pending = _held_per_question(), _pending_per_question()
     problems = [f"transaction {key} moves holds for no question" for key in stray]
     problems += [f"question {q} holds {h} (negative)" for q, h in held.items() if h < 0]
     problems += [
@@ -197,10 +264,20 @@ def holds() -> list[str]:
 
 
 def _finished_questions_hold_nothing(held: dict[str, int], pending: dict[str, int]) -> list[str]:
+    # A question back in the queue after a reversal holds for its next answer, and keeps
+    # holding while that answer waits for its outcome.
+    waiting = sa.select(Answer.id).where(Answer.question_id == Question.id, undecided_answer())
     settled = {
         str(q)
         for q in db.session.scalars(
-            sa.select(Reward.question_id).where(Reward.status.in_(CAPTURED)).distinct()
+            sa.select(Reward.question_id)
+            .join(Question, Question.id == Reward.question_id)
+            .where(
+                Reward.status.in_(CAPTURED),
+                Question.status.not_in(list(OPEN_STATUSES)),
+                ~waiting.exists(),
+            )
+            .distinct()
         )
     }
     final = {
@@ -220,31 +297,42 @@ def _finished_questions_hold_nothing(held: dict[str, int], pending: dict[str, in
     ]
 
 
-def payouts_in_flight() -> list[str]:
-    """Money in flight equals the in-flight payout items, per expert and currency."""
-    items = {
-        (f"expert:{e}", c): int(s)
-        for e, c, s in db.session.execute(
-            sa.select(PayoutItem.expert_id, PayoutItem.currency, sa.func.sum(PayoutItem.amount))
-            .where(PayoutItem.status == PayoutItemStatus.IN_FLIGHT)
-            .group_by(PayoutItem.expert_id, PayoutItem.currency)
-        )
-    }
-    accounts = {
-        (o, c): b
-        for o, c, b in db.session.execute(
-            sa.select(A.owner, A.currency, A.balance).where(A.kind == AccountKind.PAYOUTS_IN_FLIGHT)
-        )
-    }
+def open_questions_hold_their_maximum() -> list[str]:
+    """Every open question (queued, offered, assigned) holds its maximum charge for the answer
+    to come, beyond what its pending rewards will take."""
+    held, pending = _held_per_question(), _pending_per_question()
+    rows = db.session.execute(
+        sa.select(Question.id, Question.status, Question.reward_amount, Question.reward_raise)
+        .where(Question.status.in_(list(OPEN_STATUSES)))
+        .order_by(Question.id)
+    )
     problems = []
-    for key in sorted(set(items) | set(accounts)):
-        if items.get(key, 0) != accounts.get(key, 0):
-            owner, currency = key
+    for question_id, status, amount, raised in rows:
+        q = str(question_id)
+        free, maximum = (
+            held.get(q, 0) - pending.get(q, 0),
+            DEFAULT_POLICY.max_charge(amount + raised),
+        )
+        if free < maximum:
             problems.append(
-                f"{owner} has {accounts.get(key, 0)} {currency} in flight "
-                f"but in-flight payout items of {items.get(key, 0)}"
+                f"question {q} is {status.value} but holds {free} beyond its pending rewards, "
+                f"less than its maximum charge {maximum}"
             )
     return problems
+
+
+def blocked_rewards() -> list[str]:
+    """No pending reward is set aside by settlement: each one is money owed and not paid."""
+    rows = db.session.execute(
+        sa.select(Reward.id, Reward.answer_id, Reward.blocked_at, Reward.blocked_reason)
+        .where(Reward.status == RewardStatus.PENDING, Reward.blocked_at.is_not(None))
+        .order_by(Reward.blocked_at, Reward.id)
+    )
+    return [
+        f"reward {r} (answer {a}) is blocked since {at.isoformat()}: {why}; "
+        "fix the hold, then run `flask rewards unblock`"
+        for r, a, at, why in rows
+    ]
 
 
 CHECKS: tuple[Check, ...] = (
@@ -255,5 +343,9 @@ CHECKS: tuple[Check, ...] = (
     reversals,
     live_rewards,
     holds,
-    payouts_in_flight,
+    open_questions_hold_their_maximum,
+    blocked_rewards,
+    payout_checks.payouts_in_flight,
+    payout_checks.payout_items,
+    payout_checks.batch_statuses,
 )

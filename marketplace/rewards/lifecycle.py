@@ -97,7 +97,7 @@ def reverse_in_transaction(answer_id: uuid.UUID, reason: str, actor: Actor) -> R
     if reward.status == RewardStatus.PENDING:
         reward.status, reward.reason = RewardStatus.VOID, reason
         db.session.flush()
-        services.release_free_hold(question)
+        services.release_free_hold(question, keep_for_others_than=answer_id)
     else:
         _post_reversal(reward, reason)
     record(
@@ -196,7 +196,7 @@ def _create(
     db.session.add(reward)
     db.session.flush()
     if void:
-        services.release_free_hold(question)
+        services.release_free_hold(question, keep_for_others_than=answer.id)
     else:
         _reserve(reward, question)
     audit_log.info("reward %s for answer %s: %s payout %s fee %s %s", reward.id, answer.id,
@@ -205,8 +205,15 @@ def _create(
 
 
 def _reserve(reward: Reward, question: Question) -> None:
-    """Make sure the question's hold covers every pending charge, topping up from the budget."""
+    """Make sure the question's hold covers every pending charge, topping up from the budget.
+
+    A reinstated answer must not take the hold of the answer still to come or to be decided:
+    while the question is open, or another answer of it waits for its outcome, the question
+    keeps its maximum charge on top.
+    """
     shortfall = -services.free_hold(question.id)
+    if _awaits_another_answer(question, reward.answer_id):
+        shortfall += DEFAULT_POLICY.max_charge(question.reward_amount + question.reward_raise)
     if shortfall <= 0:
         return
     owner = services.company_owner(question.company_id)
@@ -219,6 +226,11 @@ def _reserve(reward: Reward, question: Question) -> None:
         [(budget, -shortfall), (holds, shortfall)],
         memo=f"reward:{reward.id}",
     )
+
+
+def _awaits_another_answer(question: Question, answer_id: uuid.UUID) -> bool:
+    """Open (queued, offered, assigned), or another answer still waits for its outcome."""
+    return question.id in services.awaiting_answers([question.id], excluding=answer_id)
 
 
 def _post_reversal(reward: Reward, reason: str) -> None:

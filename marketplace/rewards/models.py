@@ -149,6 +149,10 @@ class Reward(UuidPk, Base):
         enum_column(RewardStatus), default=RewardStatus.PENDING
     )
     reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # Settlement could not capture it (its question's hold falls short): set aside, so it
+    # never blocks the rewards behind it, until `flask rewards unblock` retries it.
+    blocked_at: Mapped[datetime | None]
+    blocked_reason: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     settled_at: Mapped[datetime | None]
     reversed_at: Mapped[datetime | None]

@@ -222,22 +222,24 @@ def export_batch(batch_id: uuid.UUID, provider: PayoutProvider | None = None) ->
     batch = db.session.get(PayoutBatch, batch_id)
     if batch is None:
         raise NotFound("No such payout batch.")
+    location = provider.submit(batch.key, payout_rows(batch))
+    batch.file_path, batch.exported_at = location, utcnow()
+    db.session.commit()
+    return location
+
+
+def payout_rows(batch: PayoutBatch) -> list[PayoutRow]:
+    """The transfers of a batch, as its bank file lists them (by currency, then payout id)."""
     rows = db.session.execute(
         sa.select(PayoutItem, User.display_name, User.email)
         .join(User, User.id == PayoutItem.expert_id)
         .where(PayoutItem.batch_id == batch.id)
         .order_by(PayoutItem.currency, PayoutItem.id)
     ).all()
-    location = provider.submit(
-        batch.key,
-        [
-            PayoutRow(item.id, batch.key, item.expert_id, name, email, item.currency, item.amount)
-            for item, name, email in rows
-        ],
-    )
-    batch.file_path, batch.exported_at = location, utcnow()
-    db.session.commit()
-    return location
+    return [
+        PayoutRow(item.id, batch.key, item.expert_id, name, email, item.currency, item.amount)
+        for item, name, email in rows
+    ]
 
 
 def resolve_payouts(
@@ -292,7 +294,10 @@ def _items_to_resolve(
     missing = set(item_ids) - {item.id for item in items}
     if missing:
         db.session.rollback()
-        raise NotFound(f"No payout item {sorted(map(str, missing))[0]} in batch {batch.key}.")
+        raise NotFound(
+            f"No payout item {sorted(map(str, missing))[0]} in batch {batch.key}.",
+            errors={"items": [f"{i} is not in this batch" for i in sorted(map(str, missing))]},
+        )
     # Naming items that already have the other outcome is a clash; a whole-batch mark only
     # touches what is still in flight (and clashes when nothing is).
     clashing = [i for i in items if i.status not in (PayoutItemStatus.IN_FLIGHT, target)]

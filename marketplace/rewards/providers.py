@@ -10,12 +10,15 @@ The CSV bank file (UTF-8, comma-separated, RFC 4180 quoting, CRLF line ends, one
   starting with = + - @ or a control character, are prefixed with an apostrophe);
 - currency: ISO 4217 code; amount: major units with the currency's exponent, a dot as the
   decimal separator, no thousands separator (CNY 12345 minor -> 123.45, JPY 500 -> 500);
-- reference: `MKT-<batch>-<first 8 hex digits of payout_id>`, the transfer's remittance text.
+- reference: `MKT-<batch>-<first 8 hex digits of payout_id>`, upper-case, the transfer's
+  remittance text; <batch> is the key's letters and digits only, upper-cased and cut to 16
+  characters (2026-11-24 -> 20261124), so the whole reference stays within 29 characters.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import tempfile
@@ -88,15 +91,22 @@ class CsvBankFileProvider:
         handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".part")
         try:
             with os.fdopen(handle, "w", newline="", encoding="utf-8") as file:
-                writer = csv.writer(file)
-                writer.writerow(CSV_COLUMNS)
-                writer.writerows(_cells(row) for row in rows)
+                file.write(render_csv(rows))
             os.replace(temporary, path)
         except BaseException:
             if os.path.exists(temporary):
                 os.unlink(temporary)
             raise
         return path
+
+
+def render_csv(rows: Sequence[PayoutRow]) -> str:
+    """The bank file's text: the header row, then one row per transfer (CRLF line ends)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(_cells(row) for row in rows)
+    return buffer.getvalue()
 
 
 def _cells(row: PayoutRow) -> list[str]:

@@ -183,3 +183,74 @@ class SpendPageSchema(Schema):
     to = fields.AwareDateTime()
     items = fields.List(fields.Nested(SpendRowSchema))
     next_cursor = fields.String(allow_none=True)
+
+
+class PayoutBatchTotalSchema(Schema):
+    """A batch's items in one currency."""
+
+    currency = fields.String()
+    items = fields.Integer()
+    in_flight = fields.Integer(metadata={"description": "Items whose transfer is unconfirmed."})
+    amount = fields.Integer(metadata={"description": "Minor units."})
+
+
+class PayoutBatchSchema(Schema):
+    """A payout batch as finance sees it."""
+
+    batch_id = fields.UUID()
+    key = fields.String(metadata={"description": "E.g. 2026-11-24 for the daily batch."})
+    status = fields.String(
+        metadata={"description": "open while any item is in flight, else closed."}
+    )
+    provider = fields.String()
+    created_at = fields.AwareDateTime()
+    exported_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    totals = fields.List(fields.Nested(PayoutBatchTotalSchema))
+    file_url = fields.String(metadata={"description": "The bank file (CSV, docs/rewards.md)."})
+
+
+class PayoutBatchPageSchema(Schema):
+    """A page of payout batches, newest first."""
+
+    items = fields.List(fields.Nested(PayoutBatchSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class PayoutBatchItemSchema(Schema):
+    """One payout of a batch."""
+
+    payout_id = fields.UUID()
+    expert_id = fields.UUID()
+    currency = fields.String()
+    amount = fields.Integer()
+    debt_recovered = fields.Integer()
+    status = fields.String(metadata={"description": "in_flight, paid or failed."})
+    resolved_at = fields.AwareDateTime(allow_none=True)
+
+
+class PayoutBatchDetailSchema(PayoutBatchSchema):
+    """A payout batch with its items."""
+
+    items = fields.List(fields.Nested(PayoutBatchItemSchema))
+
+
+def _unique(values: list[Any]) -> None:
+    if len(set(values)) != len(values):
+        raise ValidationError("Name each payout once.")
+
+
+class PayoutResolutionSchema(Schema):
+    """The bank's answer: the batch's in-flight payouts (or the listed ones) paid or failed."""
+
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(["paid", "failed"], error="Use paid or failed."),
+        metadata={"description": "paid: money reached the expert; failed: back to earnings."},
+    )
+    items = fields.List(
+        fields.UUID(),
+        load_default=list,
+        validate=[validate.Length(max=10_000), _unique],
+        metadata={"description": "Payout ids (the CSV's payout_id); empty: every item in flight."},
+    )

@@ -12,11 +12,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from marketplace.answers.models import Answer, AnswerStatus, Outcome
 from marketplace.companies.models import Company
 from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.questions.models import Question
+from marketplace.questions.states import OPEN_STATUSES
 from marketplace.rewards import ledger
 from marketplace.rewards.currencies import is_currency
 from marketplace.rewards.models import (
@@ -136,9 +138,8 @@ def hold_extra_for_raise(
     company_id: uuid.UUID, question_id: uuid.UUID, reward: int, new_raise: int, currency: str
 ) -> int:
     """Escalation raised a reward: hold the extra maximum cost (caller's transaction)."""
-    extra = DEFAULT_POLICY.max_charge(reward + new_raise) - DEFAULT_POLICY.max_charge(reward)
-    already = held_for_question(question_id) - DEFAULT_POLICY.max_charge(reward)
-    amount = extra - max(already, 0)
+    # What the question must hold beyond its pending rewards, minus what it already does.
+    amount = DEFAULT_POLICY.max_charge(reward + new_raise) - free_hold(question_id)
     if amount <= 0:
         return 0
     owner = company_owner(company_id)
@@ -151,6 +152,38 @@ def hold_extra_for_raise(
         [(budget, -amount), (holds, amount)],
     )
     return amount
+
+
+def restore_open_hold(question_id: uuid.UUID) -> bool:
+    """A question back in the queue must hold its maximum charge again (caller's transaction).
+
+    A rejection voided or reversed its reward and released the hold; before the question is
+    offered again the hold is placed anew from the budget, so the next accepted answer is
+    covered. Returns False (and writes nothing) when the budget cannot cover it.
+    """
+    question = lock_question(question_id)
+    if question is None:
+        raise NotFound("No such question.")
+    maximum = DEFAULT_POLICY.max_charge(question.reward_amount + question.reward_raise)
+    needed = maximum - free_hold(question.id)
+    if needed <= 0:
+        return True
+    owner = company_owner(question.company_id)
+    budget = ledger.get_account(AccountKind.COMPANY_BUDGET, owner, question.reward_currency)
+    holds = ledger.get_account(AccountKind.COMPANY_HOLDS, owner, question.reward_currency)
+    try:
+        # The key counts the question's earlier holds: a retry in the same state is a no-op.
+        ledger.post(
+            f"hold:{question.id}:reopened:{_count(question.id, 'hold') + 1}",
+            "hold",
+            ("question", str(question.id)),
+            [(budget, -needed), (holds, needed)],
+        )
+    except ledger.InsufficientFunds:
+        audit_log.info("question %s cannot be re-held: budget below %s", question.id, needed)
+        return False
+    audit_log.info("re-held %s %s for reopened question %s", needed, owner, question.id)
+    return True
 
 
 def release_question_hold(company_id: uuid.UUID, question_id: uuid.UUID) -> int:
@@ -175,9 +208,15 @@ def release_for_question(question_id: uuid.UUID) -> int:
     return release_free_hold(question)
 
 
-def release_free_hold(question: Question) -> int:
-    """Release what the (locked) question holds beyond its pending rewards' charges."""
+def release_free_hold(question: Question, keep_for_others_than: uuid.UUID | None = None) -> int:
+    """Release what the (locked) question holds beyond its pending rewards' charges.
+
+    With `keep_for_others_than` (an answer whose reward was voided or reversed), the question
+    keeps its maximum charge if it still awaits another answer (open, or another undecided).
+    """
     free = free_hold(question.id)
+    if keep_for_others_than is not None:
+        free -= awaiting_answers([question.id], excluding=keep_for_others_than).get(question.id, 0)
     if free <= 0:
         return 0
     owner = company_owner(question.company_id)
@@ -187,7 +226,7 @@ def release_free_hold(question: Question) -> int:
     # The key counts earlier releases: the same state always gives the same key, so a retried
     # release is a no-op, while a later hold on the question can still be released.
     ledger.post(
-        f"release:{question.id}:{_release_count(question.id) + 1}",
+        f"release:{question.id}:{_count(question.id, 'release') + 1}",
         "release",
         ("question", str(question.id)),
         [(holds, -free), (budget, free)],
@@ -196,11 +235,12 @@ def release_free_hold(question: Question) -> int:
     return free
 
 
-def _release_count(question_id: uuid.UUID) -> int:
+def _count(question_id: uuid.UUID, kind: str) -> int:
+    """How many transactions of a kind reference the question."""
     query = sa.select(sa.func.count()).where(
         LedgerTransaction.reference_type == "question",
         LedgerTransaction.reference_id == str(question_id),
-        LedgerTransaction.kind == "release",
+        LedgerTransaction.kind == kind,
     )
     return int(db.session.scalar(query))
 
@@ -257,6 +297,35 @@ def reserved_for_questions(
     if excluded:
         query = query.where(Reward.id.not_in(excluded))
     return {qid: int(total) for qid, total in db.session.execute(query)}
+
+
+def undecided_answer() -> sa.ColumnElement[bool]:
+    """An answer still waiting for its outcome: its question must keep a hold for it."""
+    rewarded = sa.select(Reward.id).where(Reward.answer_id == Answer.id)
+    return sa.and_(
+        Answer.outcome == Outcome.PENDING,
+        Answer.status != AnswerStatus.REJECTED,
+        ~rewarded.exists(),
+    )
+
+
+def awaiting_answers(
+    question_ids: Sequence[uuid.UUID], excluding: uuid.UUID | None = None
+) -> dict[uuid.UUID, int]:
+    """Questions that must keep their maximum charge held for an answer to come or to be
+    decided (open, or with an undecided answer other than `excluding`): id -> that charge."""
+    if not question_ids:
+        return {}
+    undecided = sa.select(Answer.id).where(Answer.question_id == Question.id, undecided_answer())
+    if excluding is not None:
+        undecided = undecided.where(Answer.id != excluding)
+    rows = db.session.execute(
+        sa.select(Question.id, Question.reward_amount, Question.reward_raise).where(
+            Question.id.in_(list(question_ids)),
+            sa.or_(Question.status.in_(list(OPEN_STATUSES)), undecided.exists()),
+        )
+    )
+    return {qid: DEFAULT_POLICY.max_charge(amount + raised) for qid, amount, raised in rows}
 
 
 def company_balances(company_id: uuid.UUID) -> list[CompanyBalance]:

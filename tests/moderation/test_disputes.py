@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from marketplace.accounts.models import User, UserStatus
 from marketplace.answers.models import Answer, AnswerStatus, Outcome
 from marketplace.database import utcnow
-from marketplace.experts.models import ExpertProfile
-from marketplace.matching.models import Assignment, AssignmentStatus
+from marketplace.matching import services
+from marketplace.matching.models import Assignment, AssignmentStatus, Offer, OfferStatus
 from marketplace.moderation.models import Dispute, Sanction
 from marketplace.questions.models import Question, QuestionStatus
 from marketplace.rewards.checks import check_ledger
@@ -63,22 +63,14 @@ def overturn(client, shop, url):
     return response
 
 
-def test_an_overturn_withdraws_the_work_reassigned_meanwhile(app, db, client, shop, second):
+def test_an_overturn_withdraws_offers_made_meanwhile(app, db, client, shop, second):
     question_id, answer_id, url = rejected(app, db, client, shop)
-    assert db.session.get(Question, question_id).status == QuestionStatus.QUEUED
-    from marketplace.matching import services
-
     services.drain()
-    pending = client.get("/api/v1/expert/pending", headers=second.headers).get_json()
-    [offer] = pending["offers"]
-    taken = client.post(f"/api/v1/expert/offers/{offer['id']}/accept", headers=second.headers)
-    assert taken.status_code == 200
+    [offer] = client.get("/api/v1/expert/pending", headers=second.headers).get_json()["offers"]
     overturn(client, shop, url)
     jobs_done(app)
     db.session.expire_all()
-    assignment = db.session.get(Assignment, uuid.UUID(taken.get_json()["id"]))
-    assert assignment.status == AssignmentStatus.RELEASED
-    assert db.session.get(ExpertProfile, second.id).active_assignments == 0
+    assert db.session.get(Offer, uuid.UUID(offer["id"])).status == OfferStatus.REVOKED
     assert db.session.get(Question, question_id).status == QuestionStatus.ANSWERED
     seen = client.get(
         f"/api/v1/questions/{question_id}", headers=shop["company"].headers
@@ -86,6 +78,31 @@ def test_an_overturn_withdraws_the_work_reassigned_meanwhile(app, db, client, sh
     assert seen["answer"]["id"] == str(answer_id)
     [reward] = db.session.scalars(sa.select(Reward).filter_by(question_id=question_id)).all()
     assert reward.answer_id == answer_id and reward.status == RewardStatus.SETTLED
+    assert check_ledger() == []
+
+
+def test_an_overturn_leaves_the_work_of_the_expert_holding_it_now(app, db, client, shop, second):
+    question_id, answer_id, url = rejected(app, db, client, shop)
+    services.drain()
+    [offer] = client.get("/api/v1/expert/pending", headers=second.headers).get_json()["offers"]
+    taken = client.post(f"/api/v1/expert/offers/{offer['id']}/accept", headers=second.headers)
+    assert taken.status_code == 200
+    overturn(client, shop, url)
+    jobs_done(app)
+    db.session.expire_all()
+    assignment = db.session.get(Assignment, uuid.UUID(taken.get_json()["id"]))
+    assert assignment.status == AssignmentStatus.ACTIVE  # mid-answer: it stands
+    assert db.session.get(Question, question_id).status == QuestionStatus.ASSIGNED
+    assert db.session.get(Answer, answer_id).status == AnswerStatus.RELEASED
+    answered = client.post(
+        f"/api/v1/expert/assignments/{assignment.id}/answer",
+        json={"body": OTHER, "idempotency_key": "second-answer-1"},
+        headers=second.headers,
+    )
+    assert answered.status_code == 201
+    jobs_done(app)
+    rewards = db.session.scalars(sa.select(Reward).filter_by(question_id=question_id)).all()
+    assert {r.status for r in rewards} == {RewardStatus.SETTLED} and len(rewards) == 2
     assert check_ledger() == []
 
 

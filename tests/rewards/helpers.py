@@ -9,13 +9,18 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from marketplace.accounts.models import Role, User, UserStatus
-from marketplace.answers.models import Answer, AnswerStatus
+from marketplace.accounts.services import UserCaller
+from marketplace.answers import grading
+from marketplace.answers.models import Answer, AnswerStatus, Outcome
 from marketplace.companies.models import Pool, PoolKind
 from marketplace.database import utcnow
 from marketplace.eventlog.services import Actor
 from marketplace.experts.models import ExpertProfile, MembershipStatus, PoolMembership, Tier
 from marketplace.extensions import db
 from marketplace.matching.models import Assignment, AssignmentStatus, Offer, OfferStatus
+from marketplace.moderation import audits, disputes
+from marketplace.moderation.items import open_item
+from marketplace.moderation.models import AuditReason, Verdict
 from marketplace.questions import services as questions
 from marketplace.questions.models import Question, QuestionStatus
 from marketplace.questions.schemas import QuestionCreateSchema
@@ -146,6 +151,53 @@ def answer(
     return answer_row.id
 
 
+def moderator(company_id: uuid.UUID) -> UserCaller:
+    """A moderator of the company (no real password), as the services see a caller."""
+    user = User(
+        email=f"money-mod-{uuid.uuid4().hex[:8]}@example.test",
+        password_hash="!",
+        display_name="Moderator",
+        role=Role.MODERATOR,
+        status=UserStatus.ACTIVE,
+        company_id=company_id,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return UserCaller(user.id, Role.MODERATOR, company_id)
+
+
+def accept(answer_id: uuid.UUID, score: float) -> None:
+    """Scoring accepts the answer with this score (the outcome change money follows)."""
+    row = db.session.get(Answer, answer_id)
+    row.score = score
+    grading.set_outcome(row, Outcome.ACCEPTED, ACTOR)
+    db.session.commit()
+
+
+def reject(answer_id: uuid.UUID, by: UserCaller) -> None:
+    """A moderator rejects the answer through the audit queue (reverses, reopens the question)."""
+    item = open_item(db.session.get(Answer, answer_id), [AuditReason.COMPLAINT])
+    db.session.commit()
+    audits.claim(by, item.id)
+    audits.decide(by, item.id, Verdict.REJECT, ["wrong"], None, "wrong model")
+
+
+def overturn(answer_id: uuid.UUID, by: UserCaller) -> None:
+    """The expert appeals the rejection and another moderator overturns it (reinstates)."""
+    disputes.decide(by, _appeal(answer_id), True, "correct after all")
+
+
+def uphold(answer_id: uuid.UUID, by: UserCaller) -> None:
+    """The expert appeals the rejection and another moderator upholds it."""
+    disputes.decide(by, _appeal(answer_id), False, "still wrong")
+
+
+def _appeal(answer_id: uuid.UUID) -> uuid.UUID:
+    expert_id = db.session.get(Answer, answer_id).expert_id
+    dispute = disputes.appeal(expert_id, answer_id, "the steps are right", Actor.user(expert_id))
+    return dispute.id
+
+
 def balance(kind, owner: str, currency: str = "CNY") -> int:
     """An account's cached balance (0 when it does not exist)."""
     value = db.session.scalar(
@@ -173,4 +225,4 @@ def assert_ledger_ok() -> None:
     db.session.rollback()
     violations = checks.check_ledger()
     db.session.rollback()  # end the read: SQLite's BEGIN IMMEDIATE would block other writers
-    assert violations == []
+    assert violations == [], "\n".join(violations)

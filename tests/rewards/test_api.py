@@ -8,8 +8,10 @@ import pytest
 
 from marketplace.accounts.models import Role, User, UserStatus
 from marketplace.accounts.tokens import issue_token
+from marketplace.extensions import socketio
 from marketplace.rewards import lifecycle, payouts, settlement
-from marketplace.rewards.models import LedgerTransaction
+from marketplace.rewards.models import LedgerTransaction, PayoutBatch, PayoutItem
+from marketplace.rewards.providers import CSV_COLUMNS
 from tests.factories import make_company
 from tests.rewards import helpers as h
 
@@ -180,4 +182,165 @@ def test_the_money_endpoints_are_in_the_openapi_document(client):
         ("/api/v1/admin/companies/{company_id}/top-ups", "post"),
         ("/api/v1/admin/experts/{expert_id}/earnings", "get"),
         ("/api/v1/account/spend", "get"),
+        ("/api/v1/admin/payout-batches", "get"),
+        ("/api/v1/admin/payout-batches/{batch_id}", "get"),
+        ("/api/v1/admin/payout-batches/{batch_id}/file", "get"),
+        ("/api/v1/admin/payout-batches/{batch_id}/resolution", "post"),
     }
+    resolution = spec["paths"]["/api/v1/admin/payout-batches/{batch_id}/resolution"]["post"]
+    assert {"200", "404", "409", "422"} <= set(resolution["responses"])
+    download = spec["paths"]["/api/v1/admin/payout-batches/{batch_id}/file"]["get"]
+    assert "text/csv" in download["responses"]["200"]["content"]
+
+
+@pytest.fixture
+def batch(app, client, setup):
+    """A built payout batch of the set-up's expert (both rewards settled)."""
+    _, expert, *_ = setup
+    settlement.settle_batch(10)
+    built = payouts.build_payout_batch("2026-11-24")
+    return built.id, expert, bearer(platform_admin(), Role.PLATFORM_ADMIN)
+
+
+def test_admins_list_batches_read_one_and_download_its_file(app, client, batch):
+    batch_id, expert, headers = batch
+    page = client.get("/api/v1/admin/payout-batches?limit=1", headers=headers)
+    assert page.status_code == 200, page.get_json()
+    [listed] = page.get_json()["items"]
+    assert (listed["key"], listed["status"], page.get_json()["next_cursor"]) == (
+        "2026-11-24",
+        "open",
+        None,
+    )
+    assert listed["totals"] == [{"currency": "CNY", "items": 1, "in_flight": 1, "amount": 12000}]
+    detail = client.get(f"/api/v1/admin/payout-batches/{batch_id}", headers=headers).get_json()
+    [item] = detail["items"]
+    assert (item["expert_id"], item["amount"], item["status"]) == (str(expert), 12000, "in_flight")
+    download = client.get(detail["file_url"], headers=headers)
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    assert 'filename="2026-11-24.csv"' in download.headers["Content-Disposition"]
+    rows = download.get_data(as_text=True).split("\r\n")
+    assert rows[0] == ",".join(CSV_COLUMNS)
+    assert rows[1].startswith(item["payout_id"]) and ",CNY,120.00,MKT-20261124-" in rows[1]
+    with open(h.db.session.get(PayoutBatch, batch_id).file_path, newline="") as file:
+        assert file.read() == download.get_data(as_text=True)  # the same text as the file
+    unknown = client.get(f"/api/v1/admin/payout-batches/{uuid.uuid4()}/file", headers=headers)
+    assert unknown.status_code == 404
+
+
+def test_admins_mark_a_batch_paid_or_failed_once(app, client, batch):
+    batch_id, expert, headers = batch
+    url = f"/api/v1/admin/payout-batches/{batch_id}/resolution"
+    detail = client.get(f"/api/v1/admin/payout-batches/{batch_id}", headers=headers).get_json()
+    payout_id = detail["items"][0]["payout_id"]
+    failed = client.post(url, json={"outcome": "failed", "items": [payout_id]}, headers=headers)
+    assert failed.status_code == 200, failed.get_json()
+    assert failed.get_json()["status"] == "closed"
+    assert failed.get_json()["items"][0]["status"] == "failed"
+    again = client.post(url, json={"outcome": "failed", "items": [payout_id]}, headers=headers)
+    assert again.status_code == 200  # the same outcome again changes nothing
+    clash = client.post(url, json={"outcome": "paid", "items": [payout_id]}, headers=headers)
+    assert clash.status_code == 409 and "items" in clash.get_json()["errors"]
+    earnings = client.get(f"/api/v1/admin/experts/{expert}/earnings", headers=headers).get_json()
+    assert earnings["balances"][0]["available"] == 12000  # a failed payout is earnings again
+    h.assert_ledger_ok()
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({}, 422, "outcome"),
+        ({"outcome": "lost"}, 422, "outcome"),
+        ({"outcome": "paid", "items": ["nope"]}, 422, "items"),
+        ({"outcome": "paid", "items": "all"}, 422, "items"),
+        ({"outcome": "paid", "items": [str(uuid.UUID(int=1))] * 2}, 422, "items"),
+        ({"outcome": "paid", "items": [str(uuid.UUID(int=1))]}, 404, "items"),
+        ({"outcome": "paid", "note": "x"}, 422, "note"),
+    ],
+)
+def test_bad_resolutions_are_refused_and_nothing_is_written(
+    app, client, batch, body, status, field
+):
+    batch_id, _, headers = batch
+    before = h.count(LedgerTransaction)
+    response = client.post(
+        f"/api/v1/admin/payout-batches/{batch_id}/resolution", json=body, headers=headers
+    )
+    assert response.status_code == status, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    assert field in response.get_json()["errors"]
+    assert h.count(LedgerTransaction) == before
+    assert h.count(PayoutItem, PayoutItem.status == "in_flight") == 1
+
+
+def test_only_platform_admins_see_or_mark_batches(app, client, setup, batch):
+    company, *_ = setup
+    batch_id, expert, _ = batch
+    company_admin = User(
+        email=f"owner-{uuid.uuid4().hex[:8]}@example.test",
+        password_hash="!",
+        display_name="Owner",
+        role=Role.COMPANY_ADMIN,
+        status=UserStatus.ACTIVE,
+        company_id=company.id,
+    )
+    h.db.session.add(company_admin)
+    h.db.session.commit()
+    base = f"/api/v1/admin/payout-batches/{batch_id}"
+    callers = [
+        bearer(expert, Role.EXPERT),
+        bearer(company_admin.id, Role.COMPANY_ADMIN),
+        bearer(h.moderator(company.id).user_id, Role.MODERATOR),
+    ]
+    for headers in callers:
+        for url in ("/api/v1/admin/payout-batches", base, f"{base}/file"):
+            assert client.get(url, headers=headers).status_code == 403, url
+        marked = client.post(f"{base}/resolution", json={"outcome": "paid"}, headers=headers)
+        assert marked.status_code == 403
+    assert client.get(base, headers=company.headers).status_code == 401  # an API key: no user
+    assert client.get(base).status_code == 401
+    assert h.count(PayoutItem, PayoutItem.status == "in_flight") == 1
+
+
+def test_reward_credited_reaches_the_experts_socket_with_the_breakdown(app, money):
+    company = make_company(app, budget=100_000)
+    pool = h.pool_of(company.id)
+    expert, bystander = h.expert(pool), h.expert(pool)
+    sockets = [
+        socketio.test_client(
+            app, namespace="/expert", auth={"token": issue_token(who, Role.EXPERT)}
+        )
+        for who in (expert, bystander)
+    ]
+    assert all(s.is_connected("/expert") for s in sockets)
+    try:
+        for s in sockets:
+            s.get_received("/expert")  # the session.restored of connecting
+        answer = h.answer(h.post(company.id, amount=1000), expert, used=0.2)
+        reward = lifecycle.accept_answer_reward(answer, 0.8, h.ACTOR)
+        assert settlement.settle_batch(10) == [reward.id]
+        received = [(e["name"], e["args"][0]) for e in sockets[0].get_received("/expert")]
+        assert [name for name, _ in received] == ["reward.credited"]
+        payload = received[0][1]
+        assert (payload["reward_id"], payload["answer_id"]) == (str(reward.id), str(answer))
+        assert (payload["status"], payload["payout"], payload["currency"]) == (
+            "settled",
+            1166,
+            "CNY",
+        )
+        assert payload["breakdown"] == {
+            "base": 1000,
+            "quality_score": 0.8,
+            "quality_multiplier": "1.0600",
+            "speed_multiplier": "1.1000",
+            "tier": "vetted",
+            "tier_multiplier": "1.0000",
+            "cap_multiplier": "1.45",
+            "capped": False,
+            "payout": 1166,
+        }
+        assert payload["settled_at"] is not None
+        assert sockets[1].get_received("/expert") == []  # nobody else hears of it
+    finally:
+        for s in sockets:
+            s.disconnect("/expert")

@@ -171,9 +171,10 @@ def test_two_answers_on_one_question_settle_together(app, money, world):
     company, _, question, first = world
     other = h.expert(h.pool_of(company))
     second = h.answer(question, other)
-    a = lifecycle.accept_answer_reward(first, 1.0, h.ACTOR)
-    b = lifecycle.accept_answer_reward(second, 1.0, h.ACTOR)  # tops the hold up from the budget
-    assert services.free_hold(question) == 0
+    a = lifecycle.accept_answer_reward(first, 1.0, h.ACTOR)  # the second keeps its hold
+    assert services.free_hold(question) == DEFAULT_POLICY.max_charge(1000)
+    b = lifecycle.accept_answer_reward(second, 1.0, h.ACTOR)
+    assert services.free_hold(question) == DEFAULT_POLICY.max_charge(1000) - b.charge
     assert sorted(settlement.settle_batch(10)) == sorted([a.id, b.id])
     assert services.held_for_question(question) == 0
     spent = a.charge + b.charge

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import time
+from datetime import datetime
 
 import pytest
 
@@ -16,8 +18,10 @@ from marketplace.rewards.models import (
     PayoutItemStatus,
 )
 from marketplace.rewards.providers import CSV_COLUMNS
+from marketplace.schedule import PERIODIC_JOBS, PeriodicRunner
 from tests.factories import make_company
 from tests.rewards import helpers as h
+from workers.payouts import daily_key
 
 
 def earn(company_id, expert_id, amount: int, quality: float = 1.0):
@@ -140,10 +144,39 @@ def test_cli_builds_marks_and_checks(app, money, runner, company):
     assert bad.exit_code != 0 and "already paid" in bad.output
 
 
-def test_the_scheduled_job_builds_todays_batch(money, company):
-    from workers.payouts import build_payout_batch
+def test_the_schedule_queues_the_daily_batch_and_a_second_run_builds_no_other(app, money, company):
+    job = next(job for job in PERIODIC_JOBS if job.name == "payouts-daily")
+    expert = h.expert(h.pool_of(company))
+    earn(company, expert, 5000)
+    money.session.rollback()  # SQLite: hold no lock while the job writes
+    now = time.time()
+    backend = app.extensions["job_queue"]
+    with app.app_context():
+        queued = PeriodicRunner().run_due(now)  # what every web process's engine does
+    assert {f"rewards-sweep-{int(now // 60)}", f"payouts-daily-{job.bucket(now)}"} <= set(queued)
+    assert backend.wait_until_idle(20) and backend.failed == []
+    [batch] = money.session.query(PayoutBatch).all()
+    assert batch.key == daily_key(now)
+    money.session.rollback()
+    with app.app_context():  # another web process queues the same bucket once the job is done
+        assert PeriodicRunner((job,)).run_due(now) == [f"payouts-daily-{job.bucket(now)}"]
+    assert backend.wait_until_idle(20) and backend.failed == []
+    assert h.count(PayoutBatch) == 1 and h.count(PayoutItem) == 1
+    assert h.balance(K.PAYOUTS_IN_FLIGHT, f"expert:{expert}") == batch_total(money)
+    h.assert_ledger_ok()
 
-    earn(company, h.expert(h.pool_of(company)), 5000)
-    key = build_payout_batch()
-    assert key is not None and build_payout_batch() == key
-    assert h.count(PayoutBatch) == 1
+
+def batch_total(money) -> int:
+    return sum(item.amount for item in money.session.query(PayoutItem))
+
+
+@pytest.mark.parametrize(
+    ("at", "key"),
+    [
+        ("2026-12-01T02:14:59+00:00", "2026-11-30"),  # a late retry of the day before
+        ("2026-12-01T02:15:00+00:00", "2026-12-01"),  # the run at 02:15 UTC
+        ("2026-12-02T02:14:59+00:00", "2026-12-01"),
+    ],
+)
+def test_the_daily_batch_is_keyed_by_its_schedule_day(at, key):
+    assert daily_key(datetime.fromisoformat(at).timestamp()) == key

@@ -4,8 +4,8 @@ Brands and topics from sign-up become rows (they were squeezed into expert_profi
 audit items carry their question's SLA deadline; answers say whether an audit is pending;
 memberships carry a company moderator's suspension; sanctions can be lifted.
 
-Revision ID: 0007_moderation
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 07:14:57.915709
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_moderation'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
