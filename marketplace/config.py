@@ -77,6 +77,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "PRESENCE_GRACE_SECONDS": _int("PRESENCE_GRACE_SECONDS", 8),
         # Bench only: a Redis list where every engine appends how late offer deadlines fired.
         "MATCHING_LATENESS_KEY": os.environ.get("MATCHING_LATENESS_KEY") or None,
+        # How long a moderator holds an audit item before it is open to others again.
+        "MODERATION_CLAIM_SECONDS": _int("MODERATION_CLAIM_SECONDS", 600),
         "MATCHING_ENGINE_AUTOSTART": os.environ.get("MATCHING_ENGINE_AUTOSTART", "1") == "1",
         # Experts may create their own accounts from the app (pools still need vetting).
         "EXPERT_SIGNUP": os.environ.get("EXPERT_SIGNUP", "1") == "1",

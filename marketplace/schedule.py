@@ -70,6 +70,13 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         offset=PAYOUT_OFFSET,
         options=JobOptions(queue="low", timeout=1800, retry_delays=(60, 600, 3600)),
     ),
+    PeriodicJob(
+        "moderation-sweep",
+        "workers.moderation.sweep",
+        every=30,
+        offset=15,
+        options=JobOptions(queue="low", timeout=120, retry_delays=()),
+    ),
 )
 
 

@@ -211,6 +211,18 @@ def make_pool_expert(
         return ExpertFixture(user.id, email, issue_token(user.id, Role.EXPERT))
 
 
+def bring_online(app: Flask, expert: ExpertFixture, sid: str | None = None) -> None:
+    """An expert made with `online=False` opens the app and goes online."""
+    from marketplace.experts import presence
+    from marketplace.experts.models import Availability, ExpertProfile
+    from marketplace.extensions import db
+
+    with app_context(app):
+        db.session.get(ExpertProfile, expert.id).availability = Availability.ONLINE
+        db.session.commit()
+        presence.connected(expert.id, sid or f"sid-late-{expert.id}", "test-server")
+
+
 def default_pool(app: Flask, company_id: uuid.UUID) -> uuid.UUID:
     """The company's first crowd pool."""
     from marketplace.companies.services import find_pool

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from marketplace.accounts.models import Role, User, UserStatus
 from marketplace.accounts.tokens import issue_token, read_token
 from marketplace.database import utcnow
-from marketplace.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from marketplace.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 
@@ -88,10 +88,33 @@ def create_user(
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None."""
+    user = _with_credentials(email, password)
+    return user if user is not None and is_active(user) else None
+
+
+def _with_credentials(email: str, password: str) -> User | None:
     user = db.session.scalars(sa.select(User).filter_by(email=normalise_email(email))).first()
     if user is None or not check_password_hash(user.password_hash, password):
         return None
-    return user if is_active(user) else None
+    return user
+
+
+class AccountInactive(Forbidden):
+    """Right credentials, but the account is suspended or banned (moderation adds why)."""
+
+    slug = "account-inactive"
+    title = "Account not active"
+
+    def __init__(self, user: User) -> None:
+        until = user.suspended_until.isoformat() if user.suspended_until else None
+        super().__init__(
+            f"This account is {user.status.value}"
+            + (f" until {until}." if until else ".")
+            + " GET /api/v1/expert/sanctions lists why.",
+            account_status=user.status.value,
+            until=until,
+        )
+        self.user_id = user.id
 
 
 @dataclass(frozen=True)
@@ -110,9 +133,11 @@ class UserCaller:
 
 def login(email: str, password: str) -> tuple[User, str]:
     """Check credentials and issue a bearer token; refuses unknown, wrong or inactive users."""
-    user = authenticate(email, password)
+    user = _with_credentials(email, password)
     if user is None:
-        raise NotAuthenticated("Wrong e-mail or password, or the account is not active.")
+        raise NotAuthenticated("Wrong e-mail or password.")
+    if not is_active(user):
+        raise AccountInactive(user)
     return user, issue_token(user.id, user.role)
 
 

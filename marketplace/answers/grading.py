@@ -21,15 +21,20 @@ from marketplace import broadcast
 from marketplace.accounts.models import Role
 from marketplace.accounts.services import UserCaller
 from marketplace.aftercommit import after_commit
-from marketplace.answers.models import Answer, AnswerStatus, Feedback, Outcome
+from marketplace.answers.models import Answer, Feedback, Outcome
 from marketplace.companies.models import Company
 from marketplace.database import utcnow
-from marketplace.errors import NotFound
+from marketplace.errors import Conflict, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.knowledge import services as knowledge
 from marketplace.moderation import sanctions
-from marketplace.moderation.items import open_item
+from marketplace.moderation.items import (
+    awaiting_verdict,
+    in_queue_of,
+    low_score_threshold,
+    open_item,
+)
 from marketplace.moderation.models import Audit, AuditReason, Verdict
 from marketplace.questions.models import GoldReference, Question
 from marketplace.queue import JobOptions, enqueue
@@ -69,7 +74,9 @@ def score_answer(answer_id: uuid.UUID) -> Answer:
     answer.score_confidence = round(quality.confidence, 6)
     answer.signals = explanation
     if gold is not None:
-        answer.gold_passed = gold["passed"]
+        first_grade, answer.gold_passed = answer.gold_passed is None, gold["passed"]
+        if first_grade:  # also while a probation audit holds the outcome back
+            sanctions.after_gold(answer.expert_id)
     decided = _decide(answer, signals, quality, gold, company)
     if changed or decided:
         record(
@@ -169,10 +176,11 @@ def _inputs(answer: Answer, automatic: float) -> QualityInputs:
 
 
 def latest_verdict(answer_id: uuid.UUID) -> Verdict | None:
-    """The most recent moderator verdict on an answer, if any."""
+    """The most recent moderator verdict on an answer, if any (calibration verdicts only
+    measure the moderator and never count)."""
     return db.session.scalars(
         sa.select(Audit.verdict)
-        .filter_by(answer_id=answer_id)
+        .filter_by(answer_id=answer_id, calibration=False)
         .order_by(Audit.created_at.desc())
         .limit(1)
     ).first()
@@ -238,18 +246,18 @@ def _decide(
     verdict = latest_verdict(answer.id)
     if verdict is not None:
         target = Outcome.REJECTED if verdict == Verdict.REJECT else Outcome.ACCEPTED
-    elif answer.outcome != Outcome.PENDING or answer.status == AnswerStatus.HELD:
-        return False
+    elif answer.outcome != Outcome.PENDING or awaiting_verdict(answer.id):
+        return False  # a probation or sample audit decides (held, or released and flagged)
     elif any(s.flagged and s.code in HARD_FLAGS for s in signals):
         # Before gold: a gold answer that leaks personal data or copies is not paid either.
         open_item(answer, [AuditReason.LOW_SCORE])
         return False
     elif gold is not None:
         target = Outcome.ACCEPTED if gold["passed"] else Outcome.REJECTED
-        sanctions.after_gold(answer.expert_id)
     else:
+        # The pool's audit `low_score`, else the company's accept_threshold (docs/moderation.md).
         threshold = knowledge.scoring_settings_of(company).accept_threshold
-        if quality.value < threshold:
+        if quality.value < low_score_threshold(answer.question.pool_id, threshold):
             open_item(answer, [AuditReason.LOW_SCORE])
             return False
         target = Outcome.ACCEPTED
@@ -307,6 +315,11 @@ def answer_for_moderator(moderator: UserCaller, answer_id: uuid.UUID) -> dict[st
         moderator.role != Role.PLATFORM_ADMIN and answer.company_id != moderator.company_id
     ):
         raise NotFound("No such answer.")
+    if in_queue_of(answer.id, moderator.user_id):
+        raise Conflict(
+            "This answer is in your audit queue: judge it from the (blind) item view.",
+            errors={"answer_id": ["in your audit queue"]},
+        )
     return {"answer": answer, "question": answer.question, "explanation": answer.signals or {}}
 
 

@@ -70,6 +70,8 @@ class Answer(UuidPk, Timestamps, Base):
     decided_at: Mapped[datetime | None]
     # Gold questions only: did the answer match the known answer?
     gold_passed: Mapped[bool | None]
+    # A moderator has yet to audit it: the company sees `audit: {"pending": true}` (moderation).
+    audit_pending: Mapped[bool] = mapped_column(default=False)
     # Peer reviewers' consensus (Dawid-Skene posterior that the answer is good).
     peer_good_probability: Mapped[float | None]
 

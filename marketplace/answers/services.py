@@ -134,7 +134,13 @@ def _record_answer(assignment: Assignment, text: str, key: str, actor: Actor) ->
             {
                 "question_id": str(question.id),
                 "external_id": question.external_id,
-                "answer": {"id": str(answer.id), "body": text, "submitted_at": now.isoformat()},
+                "answer": {
+                    "id": str(answer.id),
+                    "body": text,
+                    "submitted_at": now.isoformat(),
+                    # Released before a moderator audited it (hold false, gold): flagged.
+                    "audit": {"pending": bool(reasons)},
+                },
             },
         )
     after_commit(engine.deadline_store().discard, f"assignment:{assignment.id}")

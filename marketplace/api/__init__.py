@@ -87,6 +87,7 @@ def init_app(app: Flask) -> ProblemApi:
     extra = (
         (questions.gold_blp, questions.GOLD_URL_PREFIX),
         (onboarding.invites_blp, onboarding.INVITES_PREFIX),
+        (onboarding.standing_blp, onboarding.STANDING_PREFIX),
     )
     for blueprint, prefix in (*extra, *rewards.BLUEPRINTS, *knowledge.BLUEPRINTS):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + prefix)

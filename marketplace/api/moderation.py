@@ -10,19 +10,34 @@ from flask.views import MethodView
 from marketplace.accounts.models import Role
 from marketplace.api.auth import user_caller
 from marketplace.api.guards import user_blueprint
-from marketplace.moderation import audits, calibration, disputes, links, sanctions, vetting
+from marketplace.moderation import (
+    audits,
+    calibration,
+    disputes,
+    history,
+    links,
+    sanctions,
+    vetting,
+)
 from marketplace.moderation.schemas import (
     ApplicationDecisionSchema,
-    ApplicationSchema,
+    ApplicationPageSchema,
     AuditItemSchema,
     DisputeArgsSchema,
     DisputeDecisionSchema,
+    DisputePageSchema,
     DisputeSchema,
+    ExpertHistorySchema,
     ItemDetailSchema,
     LinkInSchema,
+    PageArgsSchema,
     QueueArgsSchema,
+    QueuePageSchema,
+    ReportArgsSchema,
     ReportSchema,
+    SanctionArgsSchema,
     SanctionInSchema,
+    SanctionPageSchema,
     SanctionSchema,
     VerdictInSchema,
 )
@@ -37,16 +52,29 @@ blp = user_blueprint(
 )
 
 
+def page(items: Any, next_cursor: str | None) -> dict[str, Any]:
+    """A list page in the one shape: items and the cursor of the next page."""
+    return {"items": items, "next_cursor": next_cursor}
+
+
 @blp.route("/queue")
 class Queue(MethodView):
     """The audit queue."""
 
     @blp.arguments(QueueArgsSchema, location="query")
-    @blp.response(200, AuditItemSchema(many=True))
+    @blp.response(200, QueuePageSchema)
     def get(self, args: dict[str, Any]) -> Any:
-        """Open items (and expired claims), most urgent and oldest first."""
-        return audits.queue_for(
-            user_caller(), args["status"], args["pool_id"], args["reason"], args["limit"]
+        """Items you may claim: open (and run-out claims) by default; by priority, then SLA
+        deadline, then age. Filter by `status`, `pool_id`, `reason`; page with `cursor`."""
+        return page(
+            *audits.queue_for(
+                user_caller(),
+                args["status"],
+                args["pool_id"],
+                args["reason"],
+                args["cursor"],
+                args["limit"],
+            )
         )
 
 
@@ -56,13 +84,13 @@ class Item(MethodView):
 
     @blp.response(200, ItemDetailSchema)
     def get(self, item_id: uuid.UUID) -> Any:
-        """The answer beside its question, its scoring reasons and the expert's history."""
+        """The answer beside its question, its automatic checks, feedback, expert's history."""
         return audits.item_detail(user_caller(), item_id)
 
 
 @blp.route("/items/<uuid:item_id>/claim")
 class Claim(MethodView):
-    """Take an item (10 minutes)."""
+    """Take an item for a while (MODERATION_CLAIM_SECONDS, default 10 minutes)."""
 
     @blp.response(200, AuditItemSchema)
     @blp.alt_response(409, description="Another moderator holds it.")
@@ -76,8 +104,9 @@ class Release(MethodView):
     """Give an item back."""
 
     @blp.response(200, AuditItemSchema)
+    @blp.alt_response(409, description="You do not hold it.")
     def post(self, item_id: uuid.UUID) -> Any:
-        """Release a claim."""
+        """Release your claim."""
         return audits.release(user_caller(), item_id)
 
 
@@ -105,10 +134,12 @@ class Disputes(MethodView):
     """Appeals."""
 
     @blp.arguments(DisputeArgsSchema, location="query")
-    @blp.response(200, DisputeSchema(many=True))
+    @blp.response(200, DisputePageSchema)
     def get(self, args: dict[str, Any]) -> Any:
-        """Appeals in the moderator's company."""
-        return disputes.list_disputes(user_caller(), args["status"])
+        """Appeals in your company that you may decide, oldest first."""
+        return page(
+            *disputes.list_disputes(user_caller(), args["status"], args["cursor"], args["limit"])
+        )
 
 
 @blp.route("/disputes/<uuid:dispute_id>/decision")
@@ -126,10 +157,11 @@ class DisputeDecision(MethodView):
 class Applications(MethodView):
     """Experts applying to pools."""
 
-    @blp.response(200, ApplicationSchema(many=True))
-    def get(self) -> Any:
-        """Applications waiting for review, with their qualification test results."""
-        return vetting.applications(user_caller())
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, ApplicationPageSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Applications waiting for review, with the test, brands, topics and motivation."""
+        return page(*vetting.applications(user_caller(), args["cursor"], args["limit"]))
 
 
 @blp.route("/applications/<uuid:membership_id>/decision")
@@ -148,10 +180,19 @@ class ApplicationDecision(MethodView):
 class Sanctions(MethodView):
     """Sanctions."""
 
+    @blp.arguments(SanctionArgsSchema, location="query")
+    @blp.response(200, SanctionPageSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Sanctions your company gave (platform admins: all), newest first."""
+        return page(
+            *history.list_sanctions(user_caller(), args["expert_id"], args["cursor"], args["limit"])
+        )
+
     @blp.arguments(SanctionInSchema)
     @blp.response(201, SanctionSchema)
     def post(self, data: dict[str, Any]) -> Any:
-        """Warn, suspend until a time, remove from a pool; platform admins may also ban."""
+        """Warn, suspend within your company until a time, remove from a pool; platform admins
+        suspend platform-wide and ban."""
         return sanctions.sanction(
             user_caller(),
             data["expert_id"],
@@ -160,6 +201,16 @@ class Sanctions(MethodView):
             data["until"],
             data["pool_id"],
         )
+
+
+@blp.route("/experts/<uuid:expert_id>")
+class ExpertHistory(MethodView):
+    """One expert's record with your company."""
+
+    @blp.response(200, ExpertHistorySchema)
+    def get(self, expert_id: uuid.UUID) -> Any:
+        """Memberships in your pools, verdicts on their answers, appeals and sanctions."""
+        return history.expert_history(user_caller(), expert_id)
 
 
 @blp.route("/links")
@@ -177,7 +228,8 @@ class Links(MethodView):
 class Report(MethodView):
     """How moderators are doing."""
 
+    @blp.arguments(ReportArgsSchema, location="query")
     @blp.response(200, ReportSchema)
-    def get(self) -> Any:
-        """Accuracy on calibration items per moderator, and agreement (Cohen's kappa)."""
-        return calibration.report(user_caller())
+    def get(self, args: dict[str, Any]) -> Any:
+        """Accuracy on calibration items per moderator; agreement per pair and pooled."""
+        return calibration.report(user_caller(), args["days"])

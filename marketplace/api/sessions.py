@@ -16,6 +16,7 @@ from marketplace.api.auth import session_caller
 from marketplace.api.guards import require_json_body
 from marketplace.errors import NotAuthenticated
 from marketplace.extensions import limiter
+from marketplace.moderation import standing
 
 URL_PREFIX = "/auth/session"
 blp = Blueprint("session", __name__, description="Cookie sessions for the web app.")
@@ -64,7 +65,10 @@ class Session(MethodView):
     @blp.doc(security=[])
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Log in: sets the session cookie."""
-        user, _ = services.login(data["email"], data["password"])
+        try:
+            user, _ = services.login(data["email"], data["password"])
+        except services.AccountInactive as refusal:
+            raise standing.explain(refusal) from None  # a banned expert learns why at login
         session.clear()  # a new session on every login (no fixation)
         session["user_id"] = str(user.id)
         session.permanent = True

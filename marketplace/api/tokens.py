@@ -12,6 +12,7 @@ from marketplace.accounts import services
 from marketplace.accounts.schemas import LoginSchema, TokenSchema
 from marketplace.api.guards import require_json_body
 from marketplace.extensions import limiter
+from marketplace.moderation import standing
 
 URL_PREFIX = "/auth"
 blp = Blueprint("auth", __name__, description="Log in and get a short-lived bearer token.")
@@ -29,7 +30,10 @@ class Token(MethodView):
     @blp.doc(security=[])
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Exchange e-mail and password for a bearer token (also used to open a socket)."""
-        user, token = services.login(data["email"], data["password"])
+        try:
+            user, token = services.login(data["email"], data["password"])
+        except services.AccountInactive as refusal:
+            raise standing.explain(refusal) from None  # a banned expert learns why at login
         return {
             "token": token,
             "expires_in": current_app.config["USER_TOKEN_SECONDS"],

@@ -40,6 +40,13 @@ class MembershipStatus(StrEnum):
     REMOVED = "removed"
 
 
+class InterestKind(StrEnum):
+    """What an expert said they know at sign-up: a brand, or a topic in their own words."""
+
+    BRAND = "brand"
+    TOPIC = "topic"
+
+
 class ExpertProfile(Timestamps, Base):
     """The expert side of a user account."""
 
@@ -96,6 +103,18 @@ class ExpertSkill(Base):
     estimate: Mapped[float | None]
 
 
+class ExpertInterest(Base):
+    """A brand or topic the expert knows (from sign-up), shown to moderators vetting them."""
+
+    __tablename__ = "expert_interests"
+
+    expert_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("expert_profiles.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[InterestKind] = mapped_column(enum_column(InterestKind), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+
+
 class PoolMembership(UuidPk, Timestamps, Base):
     """An expert's standing in one brand pool; tier and reputation are per pool."""
 
@@ -114,6 +133,8 @@ class PoolMembership(UuidPk, Timestamps, Base):
     tier: Mapped[Tier] = mapped_column(enum_column(Tier), default=Tier.PROBATION)
     reputation_mean: Mapped[float] = mapped_column(default=0.5)
     reputation_lower: Mapped[float] = mapped_column(default=0.0)
+    # A company moderator's suspension: no offers from this pool until then (moderation).
+    suspended_until: Mapped[datetime | None]
 
 
 class ExpertConnection(Base):

@@ -13,9 +13,19 @@ from marketplace.answers.models import Answer, Feedback
 from marketplace.companies.models import Company, Pool, PoolKind
 from marketplace.errors import NotFound
 from marketplace.eventlog.services import Actor
-from marketplace.experts.models import ExpertLanguage, ExpertProfile, ExpertSkill, PoolMembership
+from marketplace.experts.models import (
+    ExpertInterest,
+    ExpertLanguage,
+    ExpertProfile,
+    ExpertSkill,
+    InterestKind,
+    PoolMembership,
+)
 from marketplace.experts.services import create_expert
 from marketplace.extensions import db
+from marketplace.moderation.invites import invited_pools
+from marketplace.moderation.models import Audit, Dispute
+from marketplace.moderation.reasons import explain
 from marketplace.questions.models import Question
 from marketplace.questions.services import decode_cursor, encode_cursor
 
@@ -23,8 +33,11 @@ OPEN_POOLS_LIMIT = 50
 
 
 def sign_up(data: dict[str, Any]) -> User:
-    """A new expert from the sign-up form (validated); pools come later, by vetting."""
-    user = create_expert(
+    """A new expert from the sign-up form (validated); pools come later, by vetting.
+
+    Brands and topics are stored as rows (expert_interests) that moderators see when they
+    review the expert's applications."""
+    return create_expert(
         data["email"],
         data["password"],
         data["display_name"],
@@ -32,12 +45,27 @@ def sign_up(data: dict[str, Any]) -> User:
         skills=data["skills"],
         locale=data["locale"],
         actor=Actor.system("signup"),
+        motivation=data.get("motivation", ""),
+        interests={
+            InterestKind.BRAND: data.get("brands", []),
+            InterestKind.TOPIC: data.get("topics", []),
+        },
     )
-    profile = db.session.get(ExpertProfile, user.id)
-    profile.headline = ", ".join(data.get("brands", []))[:200]
-    profile.motivation = data.get("motivation", "")
-    db.session.commit()
-    return user
+
+
+def interests_of(expert_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, list[str]]]:
+    """Brands and topics per expert, sorted, in one query."""
+    found: dict[uuid.UUID, dict[str, list[str]]] = {
+        i: {"brands": [], "topics": []} for i in expert_ids
+    }
+    rows = db.session.execute(
+        sa.select(ExpertInterest.expert_id, ExpertInterest.kind, ExpertInterest.name)
+        .where(ExpertInterest.expert_id.in_(expert_ids))
+        .order_by(ExpertInterest.name)
+    )
+    for expert_id, kind, name in rows:
+        found[expert_id]["brands" if kind == InterestKind.BRAND else "topics"].append(name)
+    return found
 
 
 def expert_profile(expert_id: uuid.UUID) -> dict[str, Any]:
@@ -68,6 +96,8 @@ def expert_profile(expert_id: uuid.UUID) -> dict[str, Any]:
         "languages": list(languages),
         "skills": list(skills),
         "answers": answers,
+        "motivation": profile.motivation,
+        **interests_of([expert_id])[expert_id],
     }
 
 
@@ -105,7 +135,7 @@ def expert_pools(expert_id: uuid.UUID) -> dict[str, Any]:
         {"pool_id": pool.id, "pool": pool.name, "brand": pool.brand, "company": company}
         for pool, company in open_rows
     ]
-    return {"memberships": memberships, "open": open_pools}
+    return {"memberships": memberships, "open": open_pools, "invited": invited_pools(expert_id)}
 
 
 def expert_answers(
@@ -122,7 +152,37 @@ def expert_answers(
         query = query.where(Answer.id < decode_cursor(cursor))
     rows = db.session.execute(query.order_by(Answer.id.desc()).limit(limit + 1)).all()
     next_cursor = encode_cursor(rows[limit - 1][0].id) if len(rows) > limit else None
-    return [_answer_item(*row) for row in rows[:limit]], next_cursor
+    page = rows[:limit]
+    verdicts, appeals = _moderation_of([answer.id for answer, *_ in page])
+    return [
+        _answer_item(*row) | {"verdict": verdicts.get(row[0].id), "appeal": appeals.get(row[0].id)}
+        for row in page
+    ], next_cursor
+
+
+def _moderation_of(
+    answer_ids: list[uuid.UUID],
+) -> tuple[dict[uuid.UUID, dict[str, Any]], dict[uuid.UUID, str]]:
+    """The latest moderator verdict on each answer (with its reasons in en and zh) and the
+    status of its appeal, in two queries; calibration verdicts are not the expert's business."""
+    verdicts: dict[uuid.UUID, dict[str, Any]] = {}
+    for audit in db.session.scalars(
+        sa.select(Audit)
+        .where(Audit.answer_id.in_(answer_ids), Audit.calibration.is_(False))
+        .order_by(Audit.created_at)
+    ):
+        verdicts[audit.answer_id] = {
+            "verdict": audit.verdict.value,
+            "reasons": explain(audit.reasons),
+            "note": audit.note,
+            "at": audit.created_at,
+        }
+    appeals = dict(
+        db.session.execute(
+            sa.select(Dispute.answer_id, Dispute.status).where(Dispute.answer_id.in_(answer_ids))
+        ).all()
+    )
+    return verdicts, {k: v.value for k, v in appeals.items()}
 
 
 def _answer_item(answer: Answer, question: Question, feedback: Feedback | None) -> dict[str, Any]:

@@ -31,7 +31,13 @@ class SignupSchema(Schema):
         fields.String(validate=validate.Length(1, 80)),
         load_default=list,
         validate=validate.Length(max=20),
-        metadata={"description": "Brands the expert knows well."},
+        metadata={"description": "Brands the expert knows well (up to 20, 1-80 characters)."},
+    )
+    topics = fields.List(
+        fields.String(validate=validate.Length(1, 80)),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "Topics in the expert's own words, e.g. 'battery care'."},
     )
     motivation = fields.String(
         load_default="",
@@ -68,11 +74,19 @@ class OpenPoolSchema(Schema):
     company = fields.String()
 
 
+class InvitedPoolSchema(OpenPoolSchema):
+    """An invite-only pool the expert was invited to by e-mail (apply without the token)."""
+
+    expires_at = fields.AwareDateTime()
+
+
 class ExpertPoolsSchema(Schema):
-    """Pools the expert is in (any status) and open pools they are not in yet."""
+    """Pools the expert is in (any status), open pools they are not in yet, and invite-only
+    pools they were invited to."""
 
     memberships = fields.List(fields.Nested(MembershipSchema))
     open = fields.List(fields.Nested(OpenPoolSchema))
+    invited = fields.List(fields.Nested(InvitedPoolSchema))
 
 
 class SkillSchema(Schema):
@@ -99,6 +113,9 @@ class ExpertProfileSchema(Schema):
     languages = fields.List(fields.String())
     skills = fields.List(fields.Nested(SkillSchema))
     answers = fields.Integer(metadata={"description": "Answers submitted so far."})
+    motivation = fields.String()
+    brands = fields.List(fields.String(), metadata={"description": "From sign-up."})
+    topics = fields.List(fields.String(), metadata={"description": "From sign-up."})
 
 
 class AnswerFeedbackSchema(Schema):
@@ -106,6 +123,23 @@ class AnswerFeedbackSchema(Schema):
 
     rating = fields.Integer()
     resolved = fields.Boolean(allow_none=True)
+
+
+class VerdictReasonSchema(Schema):
+    """One reject reason, explained."""
+
+    code = fields.String()
+    reason = fields.String()
+    reason_zh = fields.String()
+
+
+class MyVerdictSchema(Schema):
+    """A moderator's latest verdict on the answer."""
+
+    verdict = fields.String(metadata={"description": "approve, approve_with_edit or reject"})
+    reasons = fields.List(fields.Nested(VerdictReasonSchema))
+    note = fields.String(allow_none=True)
+    at = fields.AwareDateTime()
 
 
 class MyAnswerSchema(Schema):
@@ -124,6 +158,10 @@ class MyAnswerSchema(Schema):
     signals = fields.Raw(metadata={"description": "Scoring signals with reasons (issue 4)."})
     submitted_at = fields.AwareDateTime()
     feedback = fields.Nested(AnswerFeedbackSchema, allow_none=True)
+    verdict = fields.Nested(MyVerdictSchema, allow_none=True)
+    appeal = fields.String(
+        allow_none=True, metadata={"description": "open, upheld or overturned, if appealed."}
+    )
 
 
 class MyAnswersArgsSchema(Schema):

@@ -14,9 +14,11 @@ from marketplace.companies.models import Pool
 from marketplace.errors import InvalidInput
 from marketplace.eventlog.services import Actor, record
 from marketplace.experts.models import (
+    ExpertInterest,
     ExpertLanguage,
     ExpertProfile,
     ExpertSkill,
+    InterestKind,
     MembershipStatus,
     PoolMembership,
     Tier,
@@ -38,8 +40,13 @@ def create_expert(
     company_id: uuid.UUID | None = None,
     actor: Actor | None = None,
     locale: str = "en",
+    motivation: str = "",
+    interests: Mapping[InterestKind, Iterable[str]] | None = None,
 ) -> User:
-    """Create an expert account and profile (not yet in any pool)."""
+    """Create an expert account and profile (not yet in any pool), in one transaction.
+
+    `interests`: the brands and topics the expert says they know (sign-up), kept as rows.
+    """
     languages = sorted({lang.strip().lower() for lang in languages if lang.strip()})
     errors: dict[str, list[str]] = {}
     if not languages or not all(LANGUAGE.match(lang) for lang in languages):
@@ -54,8 +61,12 @@ def create_expert(
     user = new_user(
         email, password, display_name, Role.EXPERT, company_id=company_id, locale=locale
     )
-    db.session.add(ExpertProfile(user_id=user.id, capacity=capacity))
+    db.session.add(ExpertProfile(user_id=user.id, capacity=capacity, motivation=motivation))
     db.session.flush()  # the profile row must exist before rows that point at it
+    for kind, names in (interests or {}).items():
+        db.session.add_all(
+            ExpertInterest(expert_id=user.id, kind=kind, name=name) for name in distinct(names)
+        )
     db.session.add_all(ExpertLanguage(expert_id=user.id, language=lang) for lang in languages)
     db.session.add_all(
         ExpertSkill(expert_id=user.id, tag=tag.lower(), level=level)
@@ -99,6 +110,16 @@ def admit_to_pool(
     )
     db.session.commit()
     return membership
+
+
+def distinct(names: Iterable[str]) -> list[str]:
+    """Trimmed names without case-insensitive repeats, in the order given."""
+    seen: dict[str, str] = {}
+    for name in names:
+        text = " ".join(name.split())
+        if text:
+            seen.setdefault(text.casefold(), text)
+    return list(seen.values())
 
 
 def parse_skills(text: str) -> dict[str, int]:

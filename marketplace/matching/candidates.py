@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from marketplace.accounts.models import User, UserStatus
+from marketplace.database import utcnow
 from marketplace.experts.models import (
     Availability,
     ExpertConnection,
@@ -172,6 +173,10 @@ def _add_profiles(candidates: dict[uuid.UUID, Candidate], ids: sa.ScalarSelect) 
         ).where(
             PoolMembership.expert_id.in_(ids),
             PoolMembership.status == MembershipStatus.APPROVED,
+            # A company moderator's suspension keeps the expert out of that company's pools.
+            sa.or_(
+                PoolMembership.suspended_until.is_(None), PoolMembership.suspended_until <= utcnow()
+            ),
         )
     ):
         if expert_id in candidates:

@@ -25,6 +25,8 @@ class OfferStatus(StrEnum):
     DECLINED = "declined"
     EXPIRED = "expired"
     REVOKED = "revoked"
+    # Accepted, but a moderator rejected the answer and the question was offered again.
+    SUPERSEDED = "superseded"
 
 
 class AssignmentStatus(StrEnum):
@@ -34,6 +36,8 @@ class AssignmentStatus(StrEnum):
     ANSWERED = "answered"
     EXPIRED = "expired"
     RELEASED = "released"
+    # Answered, but a moderator rejected the answer and the question was offered again.
+    REJECTED = "rejected"
 
 
 class Offer(UuidPk, Base):

@@ -140,26 +140,27 @@ def withdraw_question(question_id: uuid.UUID, actor: Actor, reason: str | None =
         after_commit(engine.kick)
 
 
-def revoke_offers_of_expert(expert_id: uuid.UUID, reason: str) -> int:
-    """Take back an expert's pending offers so their questions are re-routed (caller commits).
+def revoke_offers_of_expert(
+    expert_id: uuid.UUID, reason: str, pool_ids: list[uuid.UUID] | None = None
+) -> int:
+    """Take back an expert's pending offers (only those of `pool_ids` if given) so their
+    questions are re-routed (caller commits).
 
     No autoflush: a caller's pending profile change must not lock the profile row before the
     questions are locked (that order would deadlock against an accept)."""
     now = utcnow()
+    pending = sa.and_(
+        OFFER_TABLE.c.expert_id == expert_id, OFFER_TABLE.c.status == OfferStatus.PENDING.value
+    )
+    if pool_ids is not None:
+        in_pools = sa.select(Question.id).where(Question.pool_id.in_(pool_ids))
+        pending = sa.and_(pending, OFFER_TABLE.c.question_id.in_(in_pools))
     with db.session.no_autoflush:
-        questions = db.session.scalars(
-            sa.select(OFFER_TABLE.c.question_id).where(
-                OFFER_TABLE.c.expert_id == expert_id,
-                OFFER_TABLE.c.status == OfferStatus.PENDING.value,
-            )
-        ).all()
+        questions = db.session.scalars(sa.select(OFFER_TABLE.c.question_id).where(pending)).all()
         lock_questions(questions)
         revoked = db.session.execute(
             sa.update(OFFER_TABLE)
-            .where(
-                OFFER_TABLE.c.expert_id == expert_id,
-                OFFER_TABLE.c.status == OfferStatus.PENDING.value,
-            )
+            .where(pending)
             .values(status=OfferStatus.REVOKED.value, responded_at=now, revoked_reason=reason)
             .returning(OFFER_TABLE.c.id, OFFER_TABLE.c.question_id)
         ).all()

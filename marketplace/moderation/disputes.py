@@ -8,23 +8,26 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from marketplace import broadcast
-from marketplace.accounts.models import Role
 from marketplace.accounts.services import UserCaller
 from marketplace.aftercommit import after_commit
 from marketplace.answers import grading
-from marketplace.answers.models import Answer, Outcome
+from marketplace.answers.models import Answer, AnswerStatus, Outcome
 from marketplace.database import utcnow
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.matching.claims import withdraw_question
+from marketplace.moderation import conflicts, paging, sanctions
 from marketplace.moderation.models import Audit, Dispute, DisputeStatus, Verdict
-from marketplace.moderation.verdicts import release_answer
+from marketplace.moderation.verdicts import answer_payload, release_answer
 from marketplace.questions.models import Question
 from marketplace.questions.models import QuestionStatus as QS
 from marketplace.queue import JobOptions, enqueue
+from marketplace.webhooks.services import notify_company
 
 NOTE_LIMIT = 2000
+# The question went back to the queue after the rejection and nobody has taken it since.
+REOPENED = frozenset({QS.QUEUED, QS.OFFERED})
 
 
 def appeal(expert_id: uuid.UUID, answer_id: uuid.UUID, note: str, actor: Actor) -> Dispute:
@@ -75,25 +78,33 @@ def appeal(expert_id: uuid.UUID, answer_id: uuid.UUID, note: str, actor: Actor) 
         company_id=question.company_id,
         after={"note": note},
     )
-    if question.pool_id:
-        after_commit(
-            broadcast.to_moderators,
-            question.pool_id,
-            "dispute.created",
-            {"dispute_id": str(dispute.id), "answer_id": str(answer_id)},
-        )
+    after_commit(
+        broadcast.to_moderators,
+        question.company_id,
+        "dispute.created",
+        {"dispute_id": str(dispute.id), "answer_id": str(answer_id)},
+    )
     db.session.commit()
     return dispute
 
 
-def list_disputes(moderator: UserCaller, status: DisputeStatus | None) -> list[Dispute]:
-    """Disputes of the moderator's company, oldest first."""
-    query = sa.select(Dispute)
-    if moderator.role != Role.PLATFORM_ADMIN:
-        query = query.where(Dispute.company_id == moderator.company_id)
+def list_disputes(
+    moderator: UserCaller, status: DisputeStatus | None, cursor: str | None, limit: int
+) -> tuple[list[Dispute], str | None]:
+    """Disputes of the moderator's company, oldest first, leaving out the moderator's own
+    rejections and experts they are linked to (they may not decide those)."""
+    query = sa.select(Dispute).where(
+        conflicts.scope(moderator, Dispute.company_id),
+        conflicts.not_linked(moderator.user_id, Dispute.expert_id),
+        Dispute.rejected_by != moderator.user_id,
+    )
     if status is not None:
         query = query.where(Dispute.status == status)
-    return list(db.session.scalars(query.order_by(Dispute.created_at).limit(200)))
+    if cursor is not None:
+        query = query.where(Dispute.id > paging.decode(cursor)["id"])
+    rows = db.session.scalars(query.order_by(Dispute.id).limit(limit + 1)).all()
+    page = list(rows[:limit])
+    return page, paging.encode(id=page[-1].id) if len(rows) > limit else None
 
 
 def decide(moderator: UserCaller, dispute_id: uuid.UUID, overturn: bool, note: str) -> Dispute:
@@ -101,12 +112,11 @@ def decide(moderator: UserCaller, dispute_id: uuid.UUID, overturn: bool, note: s
     dispute = db.session.scalars(
         sa.select(Dispute).where(Dispute.id == dispute_id).with_for_update()
     ).one_or_none()
-    if dispute is None or (
-        moderator.role != Role.PLATFORM_ADMIN and dispute.company_id != moderator.company_id
-    ):
+    if dispute is None or not conflicts.in_scope(moderator, dispute.company_id):
         raise NotFound("No such dispute.")
     if dispute.rejected_by == moderator.user_id:
         raise Forbidden("A different moderator must decide an appeal.")
+    conflicts.check_not_linked(moderator, dispute.expert_id, "judge an appeal of")
     if dispute.status != DisputeStatus.OPEN:
         raise Conflict(
             "This dispute was already decided; the decision is final.",
@@ -142,11 +152,29 @@ def decide(moderator: UserCaller, dispute_id: uuid.UUID, overturn: bool, note: s
             "note": dispute.decision_note,
         },
     )
+    after_commit(
+        broadcast.to_moderators,
+        dispute.company_id,
+        "dispute.decided",
+        {"dispute_id": str(dispute.id), "outcome": dispute.status.value},
+    )
     db.session.commit()
     return dispute
 
 
 def _overturn(moderator: UserCaller, answer: Answer, dispute: Dispute) -> None:
+    """The answer was right: accept it (its reward is paid again), give it to the company, and
+    lift an automatic suspension the rejection caused.
+
+    The question may have moved on since the rejection:
+    - queued or offered again (nobody took it): the offers are revoked and the restored answer
+      is the question's answer, paid from the question's hold;
+    - assigned to another expert, answered again, in review, or closed (returned, expired,
+      cancelled): that work stands, and the restored answer is released as well and paid too
+      (`question.answer_restored`). While the question is open or another answer waits for
+      its outcome the charge comes from the budget on top of the hold (docs/rewards.md); a
+      budget that cannot cover it leaves the dispute open (402).
+    """
     db.session.add(
         Audit(
             answer_id=answer.id,
@@ -157,12 +185,25 @@ def _overturn(moderator: UserCaller, answer: Answer, dispute: Dispute) -> None:
         )
     )
     question = db.session.get(Question, answer.question_id)
-    if question.status in {QS.QUEUED, QS.OFFERED}:
-        # Nobody has taken the question since: the restored answer is its answer. Closed
-        # first, so its reward comes out of the question's hold (an open one keeps it).
+    if question.status in REOPENED:
+        # Closed first, so the reward comes out of the question's hold (an open one keeps it).
         withdraw_question(question.id, moderator.actor, reason="answered")
-        release_answer(answer, moderator)
+        release_answer(answer, moderator.actor, sources=REOPENED)
+    else:
+        answer.status, answer.released_at = AnswerStatus.RELEASED, utcnow()
+        notify_company(
+            question.company_id,
+            "question.answer_restored",
+            {
+                "question_id": str(question.id),
+                "external_id": question.external_id,
+                "status": question.status.value,
+                "answer": answer_payload(answer),
+                "reason": "an appeal restored this answer; the question's other answer stands",
+            },
+        )
     grading.set_outcome(answer, Outcome.ACCEPTED, moderator.actor, reason="appeal overturned")
+    sanctions.after_overturn(answer.expert_id)
     after_commit(
         enqueue,
         "workers.scoring.score_answer",
@@ -170,3 +211,4 @@ def _overturn(moderator: UserCaller, answer: Answer, dispute: Dispute) -> None:
         job_id=f"score-{answer.id}-{dispute.id}",
         options=JobOptions(queue="default"),
     )
+    after_commit(grading.enqueue_reputation, answer.expert_id)

@@ -66,7 +66,8 @@ class AuditItem(UuidPk, Base):
             sqlite_where=sa.text("status != 'decided' AND calibration_for IS NULL"),
             postgresql_where=sa.text("status != 'decided' AND calibration_for IS NULL"),
         ),
-        sa.Index("ix_audit_items_queue", "company_id", "status", "priority"),
+        # The queue's order: priority, then the question's SLA deadline, then age (the id).
+        sa.Index("ix_audit_items_queue", "company_id", "status", "priority", "sla_deadline"),
     )
 
     answer_id: Mapped[uuid.UUID] = mapped_column(
@@ -76,7 +77,10 @@ class AuditItem(UuidPk, Base):
     company_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("companies.id"))
     reasons: Mapped[list[str]] = mapped_column(default=list)
     priority: Mapped[int] = mapped_column(sa.SmallInteger, default=5)
+    # Probation or sample: the answer's outcome (and reward) waits for this verdict.
     mandatory: Mapped[bool] = mapped_column(default=False)
+    # The question's SLA deadline, copied so the queue sorts by it without a join.
+    sla_deadline: Mapped[datetime | None]
     status: Mapped[ItemStatus] = mapped_column(enum_column(ItemStatus), default=ItemStatus.OPEN)
     claimed_by: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     claimed_until: Mapped[datetime | None]
@@ -145,7 +149,11 @@ class SanctionKind(StrEnum):
 
 
 class Sanction(UuidPk, Base):
-    """A recorded action against an expert, visible to them, with who, why and when."""
+    """A recorded action against an expert, visible to them, with who, why and when.
+
+    Scope: `company_id` None with suspend or ban is platform-wide (platform admins and the
+    automatic triggers); a company moderator's suspension keeps the expert out of that
+    company's pools only; remove_from_pool names its pool."""
 
     __tablename__ = "sanctions"
 
@@ -154,11 +162,16 @@ class Sanction(UuidPk, Base):
     pool_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("pools.id"))
     kind: Mapped[SanctionKind] = mapped_column(enum_column(SanctionKind))
     reason: Mapped[str] = mapped_column(sa.Text)
+    # Automatic sanctions explain themselves in Chinese too (a moderator writes one text).
+    reason_zh: Mapped[str | None] = mapped_column(sa.Text)
     until: Mapped[datetime | None]
     created_by: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     automatic: Mapped[bool] = mapped_column(default=False)
     trigger: Mapped[str | None] = mapped_column(sa.String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An automatic suspension is lifted when an appeal removes the rejection behind it.
+    lifted_at: Mapped[datetime | None]
+    lifted_reason: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class ModeratorLink(Base):
@@ -185,6 +198,7 @@ class QualificationAttempt(UuidPk, Base):
     score: Mapped[float | None]
     submitted_at: Mapped[datetime | None]
     reviewed_by: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

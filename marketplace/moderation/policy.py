@@ -3,11 +3,13 @@
 Pool settings `audit` (all optional):
     {"sample_rates": {"vetted": 0.10, "trusted": 0.02}, "low_score": 0.5, "low_rating": 2,
      "hold": true}
-- every answer of a probation expert, and a random sample of the others (rate per tier),
-  is audited before the company sees it when `hold` is true (the default), else released and
-  flagged;
-- every answer scoring below `low_score`, rated `low_rating` or less, or marked unresolved with
-  a comment (a complaint), and every answer to a gold question, is audited after release.
+- every answer of a probation expert, and a random sample of the others (rate per tier), is a
+  mandatory audit: its outcome and reward wait for the verdict; with `hold` true (the default)
+  the company does not see the answer until then, with `hold` false it is released flagged
+  (`audit: {"pending": true}`);
+- every answer scoring below `low_score` (default: the company's `accept_threshold`),
+  rated `low_rating` or less, or marked unresolved with a comment (a complaint), and every
+  answer to a gold question, is audited after release.
 The sample is a deterministic function of the answer id, so a retried submission decides alike.
 """
 
@@ -29,6 +31,8 @@ PRIORITY = {
     AuditReason.SAMPLE: 4,
     AuditReason.CALIBRATION: 5,
 }
+# Reasons whose verdict decides the answer's outcome (and so its reward).
+MANDATORY = frozenset({AuditReason.PROBATION, AuditReason.SAMPLE})
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ class AuditPolicy:
     sample_rates: dict[str, float] = field(
         default_factory=lambda: {"probation": 1.0, "vetted": 0.10, "trusted": 0.02}
     )
-    low_score: float = 0.5
+    low_score: float | None = None  # None: the company's accept_threshold decides
     low_rating: int = 2
     hold: bool = True
 
@@ -51,15 +55,20 @@ class AuditPolicy:
         policy = cls()
         rates = dict(policy.sample_rates)
         for tier, rate in (raw.get("sample_rates") or {}).items():
-            if tier in rates and isinstance(rate, int | float) and 0 <= rate <= 1:
+            if tier in rates and _is_number(rate) and 0 <= rate <= 1:
                 rates[tier] = float(rate)
         rates["probation"] = 1.0  # probation answers are always audited
+        low_score = raw.get("low_score")
         return cls(
             sample_rates=rates,
-            low_score=_number(raw.get("low_score"), policy.low_score, 0, 1),
+            low_score=float(low_score) if _is_number(low_score) and 0 <= low_score <= 1 else None,
             low_rating=int(_number(raw.get("low_rating"), policy.low_rating, 1, 5)),
             hold=raw.get("hold", True) is not False,
         )
+
+    def low_score_or(self, accept_threshold: float) -> float:
+        """The low-score trigger: the pool's, else the company's accept_threshold."""
+        return self.low_score if self.low_score is not None else accept_threshold
 
     def at_submission(self, answer_id: uuid.UUID, tier: str, is_gold: bool) -> list[AuditReason]:
         """Reasons to audit a new answer before anything else is known."""
@@ -74,7 +83,7 @@ class AuditPolicy:
 
     def holds(self, reasons: list[AuditReason]) -> bool:
         """Whether these reasons keep the answer from the company until a verdict."""
-        return self.hold and any(r in {AuditReason.PROBATION, AuditReason.SAMPLE} for r in reasons)
+        return self.hold and any(r in MANDATORY for r in reasons)
 
 
 def sampled(answer_id: uuid.UUID, rate: float) -> bool:
@@ -83,7 +92,9 @@ def sampled(answer_id: uuid.UUID, rate: float) -> bool:
     return int.from_bytes(digest[:8], "big") / 2**64 < rate
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _number(value: Any, default: float, low: float, high: float) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high:
-        return float(value)
-    return default
+    return float(value) if _is_number(value) and low <= value <= high else default

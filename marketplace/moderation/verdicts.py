@@ -1,9 +1,11 @@
-"""What a verdict does: the answer's outcome (and so its reward), its release, the question."""
+"""What a verdict does: the answer's outcome (and so its reward), its release, the question, and
+who is told (the expert gets the reasons in English and Chinese, moderation/reasons.py)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -13,14 +15,17 @@ from marketplace.aftercommit import after_commit
 from marketplace.answers import grading
 from marketplace.answers.models import Answer, AnswerStatus, Outcome
 from marketplace.answers.services import sanitize
-from marketplace.database import utcnow
+from marketplace.database import new_id, utcnow
 from marketplace.errors import InvalidInput
-from marketplace.eventlog.services import record
+from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.matching import engine
+from marketplace.matching.models import Assignment, AssignmentStatus, Offer, OfferStatus
 from marketplace.matching.services import settings_of
 from marketplace.moderation import sanctions
+from marketplace.moderation.calibration import kind as calibration_kind
 from marketplace.moderation.models import Audit, AuditItem, Verdict
+from marketplace.moderation.reasons import explain
 from marketplace.questions import states
 from marketplace.questions.models import Question
 from marketplace.questions.models import QuestionStatus as QS
@@ -45,6 +50,7 @@ def apply(
         sa.select(Answer).where(Answer.id == item.answer_id).with_for_update()
     ).one()
     audit = Audit(
+        id=new_id(),
         answer_id=answer.id,
         moderator_id=moderator.user_id,
         verdict=verdict,
@@ -52,35 +58,26 @@ def apply(
         note=note,
         item_id=item.id,
     )
-    if item.calibration_for is not None:
+    if item.calibration_for is not None:  # measures the moderator, changes nothing else
         audit.calibration = True
-        audit.matches_expected = verdict.value == item.expected_verdict
+        audit.matches_expected = calibration_kind(verdict.value) == item.expected_verdict
         db.session.add(audit)
         return audit
     db.session.add(audit)
+    answer.audit_pending = False  # one live item per answer, and this one is decided now
     record(
         moderator.actor,
         f"answer.{verdict.value}",
         "answer",
         answer.id,
         company_id=item.company_id,
-        after={"reasons": audit.reasons, "note": note},
+        after={"verdict": verdict.value, "reasons": audit.reasons, "note": note},
     )
     if verdict == Verdict.REJECT:
         _reject(moderator, answer, audit.reasons)
     else:
-        _approve(moderator, answer, edited_body)
-    after_commit(
-        broadcast.to_expert,
-        answer.expert_id,
-        "answer.verdict",
-        {
-            "answer_id": str(answer.id),
-            "verdict": verdict.value,
-            "reasons": audit.reasons,
-            "note": note,
-        },
-    )
+        _approve(moderator, answer, edited_body, verdict)
+    after_commit(broadcast.to_expert, answer.expert_id, "answer.verdict", verdict_payload(audit))
     after_commit(
         enqueue,
         "workers.scoring.score_answer",
@@ -91,7 +88,20 @@ def apply(
     return audit
 
 
-def _approve(moderator: UserCaller, answer: Answer, edited_body: str | None) -> None:
+def verdict_payload(audit: Audit) -> dict[str, Any]:
+    """What the expert is told of a verdict (event answer.verdict, and their answer list)."""
+    return {
+        "answer_id": str(audit.answer_id),
+        "verdict": audit.verdict.value,
+        "reasons": explain(audit.reasons),
+        "note": audit.note,
+        "at": (audit.created_at or utcnow()).isoformat(),
+    }
+
+
+def _approve(
+    moderator: UserCaller, answer: Answer, edited_body: str | None, verdict: Verdict
+) -> None:
     if edited_body is not None:
         text = sanitize(edited_body)
         if not text:
@@ -100,34 +110,51 @@ def _approve(moderator: UserCaller, answer: Answer, edited_body: str | None) -> 
     if answer.outcome != Outcome.ACCEPTED:
         grading.set_outcome(answer, Outcome.ACCEPTED, moderator.actor)
     if answer.status == AnswerStatus.HELD:
-        release_answer(answer, moderator)
+        release_answer(answer, moderator.actor)
+    elif answer.status == AnswerStatus.RELEASED:
+        # The company already has it (hold false, a later audit): the flag clears, and an
+        # edit replaces the text it shows.
+        question = db.session.get(Question, answer.question_id)
+        notify_company(
+            question.company_id,
+            "question.answer_audited",
+            {
+                "question_id": str(question.id),
+                "external_id": question.external_id,
+                "verdict": verdict.value,
+                "answer": answer_payload(answer),
+            },
+        )
 
 
-def release_answer(answer: Answer, moderator: UserCaller) -> None:
-    """A held answer reaches the company now."""
+def release_answer(
+    answer: Answer, actor: Actor, sources: frozenset[QS] = frozenset({QS.IN_REVIEW})
+) -> None:
+    """The answer reaches the company now (`audit.pending` says whether a verdict is due);
+    the question becomes answered if it is in one of `sources`."""
     question = db.session.get(Question, answer.question_id)
     answer.status, answer.released_at = AnswerStatus.RELEASED, utcnow()
-    states.move_if(
-        question.id,
-        question.company_id,
-        {QS.IN_REVIEW, QS.QUEUED, QS.OFFERED},
-        QS.ANSWERED,
-        moderator.actor,
-    )
+    states.move_if(question.id, question.company_id, sources, QS.ANSWERED, actor)
     notify_company(
         question.company_id,
         "question.answered",
         {
             "question_id": str(question.id),
             "external_id": question.external_id,
-            "answer": {
-                "id": str(answer.id),
-                "body": answer.edited_body or answer.body,
-                "submitted_at": answer.created_at.isoformat(),
-                "edited": answer.edited_body is not None,
-            },
+            "answer": answer_payload(answer),
         },
     )
+
+
+def answer_payload(answer: Answer) -> dict[str, object]:
+    """The answer as webhooks show it: the edited text if there is one, and the audit flag."""
+    return {
+        "id": str(answer.id),
+        "body": answer.edited_body or answer.body,
+        "submitted_at": answer.created_at.isoformat(),
+        "edited": answer.edited_body is not None,
+        "audit": {"pending": answer.audit_pending},
+    }
 
 
 def _reject(moderator: UserCaller, answer: Answer, reasons: list[str]) -> None:
@@ -151,8 +178,10 @@ def _reject(moderator: UserCaller, answer: Answer, reasons: list[str]) -> None:
 
 
 def reopen(question: Question, moderator: UserCaller) -> None:
-    """The question lost its answer: back to the queue, or to the company if time is short."""
-    if question.status not in {QS.ANSWERED, QS.IN_REVIEW}:
+    """The question lost its answer: back to the queue, or to the company if time is short.
+
+    Not when another answer of it still stands (an appeal restored one)."""
+    if question.status not in {QS.ANSWERED, QS.IN_REVIEW} or _another_answer_stands(question.id):
         return
     time_left = question.sla_deadline - utcnow() > REQUEUE_MARGIN + timedelta(
         seconds=settings_of(question).return_margin_seconds
@@ -160,6 +189,7 @@ def reopen(question: Question, moderator: UserCaller) -> None:
     # Back in the queue, the question must hold its maximum charge again for the next answer.
     if time_left and rewards.restore_open_hold(question.id):
         states.move(question, QS.QUEUED, moderator.actor, reason="answer rejected")
+        _step_aside(question.id)
         after_commit(engine.kick)
         return
     reason, reason_zh = (
@@ -183,6 +213,39 @@ def reopen(question: Question, moderator: UserCaller) -> None:
             "reason_zh": reason_zh,
             "at": utcnow().isoformat(),
         },
+    )
+
+
+def _step_aside(question_id: uuid.UUID) -> None:
+    """The rejected answer's offer and assignment no longer count as the question's claim, so
+    matching may give it to someone else (one accepted offer, one live assignment at a time)."""
+    db.session.execute(
+        sa.update(Offer.__table__)
+        .where(Offer.question_id == question_id, Offer.status == OfferStatus.ACCEPTED)
+        .values(status=OfferStatus.SUPERSEDED.value)
+    )
+    db.session.execute(
+        sa.update(Assignment.__table__)
+        .where(
+            Assignment.question_id == question_id, Assignment.status == AssignmentStatus.ANSWERED
+        )
+        .values(status=AssignmentStatus.REJECTED.value)
+    )
+
+
+def _another_answer_stands(question_id: uuid.UUID) -> bool:
+    """A released answer that is not rejected (autoflush sees this verdict's change)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Answer)
+            .where(
+                Answer.question_id == question_id,
+                Answer.status == AnswerStatus.RELEASED,
+                Answer.outcome != Outcome.REJECTED,
+            )
+        )
+        > 0
     )
 
 

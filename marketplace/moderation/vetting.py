@@ -1,43 +1,54 @@
-"""Onboarding: applying to a brand pool, the qualification test, approval, invites."""
+"""Onboarding: applying to a brand pool, the qualification test, approval.
+
+The test is up to TEST_SIZE of the pool's gold questions, drawn per applicant (seeded by the
+membership id) and stored on the attempt, so a reload shows the same questions. A pool without
+gold questions has no test: the application goes straight to a moderator, flagged `no_test`
+(recorded as `qualification.skipped`), so nobody mistakes it for a passed test.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import random
-import secrets
 import uuid
-from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from marketplace import broadcast
-from marketplace.accounts.models import Role
 from marketplace.accounts.services import UserCaller
 from marketplace.aftercommit import after_commit
 from marketplace.companies.models import Pool, PoolKind
-from marketplace.database import utcnow
-from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
+from marketplace.database import new_id, utcnow
+from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
-from marketplace.experts.models import ExpertProfile, MembershipStatus, PoolMembership, Tier
+from marketplace.experts.models import (
+    ExpertLanguage,
+    ExpertProfile,
+    ExpertSkill,
+    MembershipStatus,
+    PoolMembership,
+    Tier,
+)
+from marketplace.experts.profile import interests_of
 from marketplace.extensions import db
-from marketplace.moderation.models import PoolInvite, QualificationAttempt
+from marketplace.moderation import conflicts, invites, paging, sanctions
+from marketplace.moderation.models import QualificationAttempt
 from marketplace.questions.models import GoldReference, Question
 from scoring.gold import grade_gold
 
 TEST_SIZE = 3
-INVITE_DAYS = 14
+ANSWER_LIMIT = 8000
+MEMBERSHIP = PoolMembership.__table__
 
 
 def apply(
     expert_id: uuid.UUID, pool_id: uuid.UUID, invite: str | None, actor: Actor
 ) -> PoolMembership:
-    """Apply to a pool; its qualification test is drawn from the pool's gold questions."""
+    """Apply to a crowd pool (invite-only pools need an invite); the test is drawn here."""
     pool = db.session.get(Pool, pool_id)
     if pool is None or pool.kind != PoolKind.CROWD:
         raise NotFound("No such pool.")
-    if pool.invite_only:
-        _use_invite(pool, invite, expert_id)
     existing = db.session.scalars(
         sa.select(PoolMembership).filter_by(expert_id=expert_id, pool_id=pool_id)
     ).first()
@@ -45,31 +56,46 @@ def apply(
         raise Conflict(
             "You already applied to this pool.", errors={"pool_id": [existing.status.value]}
         )
-    membership = existing or PoolMembership(pool_id=pool_id, expert_id=expert_id)
-    db.session.add(membership)
-    questions = _test_questions(pool_id)
+    if pool.invite_only:
+        invites.redeem(pool, invite, expert_id)  # a conditional update: one redeemer wins
+    membership = existing or PoolMembership(id=new_id(), pool_id=pool_id, expert_id=expert_id)
+    questions = _draw_test(pool_id, membership.id)
     membership.status = MembershipStatus.TESTING if questions else MembershipStatus.REVIEW
     membership.tier = Tier.PROBATION
-    db.session.flush()
-    if questions:
-        db.session.add(
-            QualificationAttempt(
-                membership_id=membership.id, question_ids=[str(q) for q in questions]
-            )
-        )
+    db.session.add(membership)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same expert applying twice at once
+        db.session.rollback()
+        raise Conflict(
+            "You already applied to this pool.", errors={"pool_id": ["applied"]}
+        ) from None
+    db.session.add(
+        QualificationAttempt(membership_id=membership.id, question_ids=[str(q) for q in questions])
+    )
     record(
         actor,
         "membership.applied",
         "pool_membership",
         membership.id,
         company_id=pool.company_id,
-        after={"pool": pool.slug},
+        after={"pool": pool.slug, "test_questions": len(questions)},
     )
+    if not questions:
+        record(
+            actor,
+            "qualification.skipped",
+            "pool_membership",
+            membership.id,
+            company_id=pool.company_id,
+            after={"reason": "the pool has no gold questions"},
+        )
     db.session.commit()
     return membership
 
 
-def _test_questions(pool_id: uuid.UUID) -> list[uuid.UUID]:
+def _draw_test(pool_id: uuid.UUID, membership_id: uuid.UUID) -> list[uuid.UUID]:
+    """Up to TEST_SIZE gold questions, a different draw for each applicant."""
     ids = list(
         db.session.scalars(
             sa.select(Question.id)
@@ -78,7 +104,7 @@ def _test_questions(pool_id: uuid.UUID) -> list[uuid.UUID]:
             .order_by(Question.id)
         )
     )
-    return random.Random(pool_id.int).sample(ids, min(TEST_SIZE, len(ids)))
+    return random.Random(membership_id.int).sample(ids, min(TEST_SIZE, len(ids)))
 
 
 def current_test(expert_id: uuid.UUID, pool_id: uuid.UUID) -> list[Question]:
@@ -94,92 +120,180 @@ def submit_test(
 ) -> QualificationAttempt:
     """Grade the test with the scoring library; a moderator then reviews the application."""
     attempt = _attempt(expert_id, pool_id)
-    if attempt.submitted_at is not None:
-        raise Conflict("The test was already submitted.", errors={"answers": ["submitted"]})
-    missing = [q for q in attempt.question_ids if not (answers.get(q) or "").strip()]
-    if missing:
-        raise InvalidInput("Answer every question.", errors={"answers": [f"missing: {missing}"]})
-    grades = {}
-    for question_id in attempt.question_ids:
-        reference = db.session.get(GoldReference, uuid.UUID(question_id))
-        result = grade_gold(
-            answers[question_id][:8000],
-            reference.references,
-            reference.threshold,
-            tuple(reference.required_terms),
+    _check_answers(attempt, answers)
+    grades = {q: _grade(q, answers[q]) for q in attempt.question_ids}
+    score = sum(g["passed"] for g in grades.values()) / len(grades)
+    # Both updates are conditional: a second submission, or a membership removed or rejected
+    # meanwhile, changes nothing.
+    moved = db.session.execute(
+        sa.update(MEMBERSHIP)
+        .where(
+            MEMBERSHIP.c.id == attempt.membership_id,
+            MEMBERSHIP.c.status == MembershipStatus.TESTING.value,
         )
-        grades[question_id] = {"passed": result.passed, "similarity": round(result.similarity, 4)}
-    attempt.answers = {q: answers[q][:8000] for q in attempt.question_ids}
-    attempt.grades = grades
-    attempt.score = sum(g["passed"] for g in grades.values()) / len(grades)
-    attempt.submitted_at = utcnow()
-    membership = db.session.get(PoolMembership, attempt.membership_id)
-    membership.status = MembershipStatus.REVIEW
+        .values(status=MembershipStatus.REVIEW.value, updated_at=utcnow())
+    ).rowcount
+    table = QualificationAttempt.__table__
+    submitted = db.session.execute(
+        sa.update(table)
+        .where(table.c.id == attempt.id, table.c.submitted_at.is_(None))
+        .values(
+            answers={q: answers[q] for q in attempt.question_ids},
+            grades=grades,
+            score=score,
+            submitted_at=utcnow(),
+        )
+    ).rowcount
+    if not (moved and submitted):
+        db.session.rollback()
+        raise Conflict(
+            "The test was already submitted, or the application is closed.",
+            errors={"answers": ["not waiting for a test"]},
+        )
     record(
         actor,
         "qualification.submitted",
         "pool_membership",
-        membership.id,
-        after={"score": attempt.score},
+        attempt.membership_id,
+        after={"score": score},
     )
     db.session.commit()
+    db.session.refresh(attempt)
     return attempt
 
 
-def applications(moderator: UserCaller) -> list[dict[str, Any]]:
-    """Applications waiting for review in the moderator's pools, with test results."""
+def _check_answers(attempt: QualificationAttempt, answers: dict[str, str]) -> None:
+    if not attempt.question_ids:
+        raise Conflict("This pool has no qualification test.", errors={"answers": ["no test"]})
+    if attempt.submitted_at is not None:
+        raise Conflict("The test was already submitted.", errors={"answers": ["submitted"]})
+    errors = {}
+    unknown = sorted(set(answers) - set(attempt.question_ids))
+    if unknown:
+        errors["answers"] = [f"Not questions of this test: {', '.join(unknown)}."]
+    missing = [q for q in attempt.question_ids if not (answers.get(q) or "").strip()]
+    if missing:
+        errors.setdefault("answers", []).append(f"Answer every question; missing: {missing}.")
+    if errors:
+        raise InvalidInput("Answer every question of the test.", errors=errors)
+
+
+def _grade(question_id: str, text: str) -> dict[str, Any]:
+    reference = db.session.get(GoldReference, uuid.UUID(question_id))
+    result = grade_gold(
+        text[:ANSWER_LIMIT],
+        reference.references,
+        reference.threshold,
+        tuple(reference.required_terms),
+    )
+    return {"passed": result.passed, "similarity": round(result.similarity, 4)}
+
+
+def applications(
+    moderator: UserCaller, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Applications waiting for review in the moderator's pools, oldest first, with the test,
+    the expert's brands, topics, languages and motivation (linked experts left out)."""
     query = (
         sa.select(PoolMembership, Pool)
         .join(Pool, Pool.id == PoolMembership.pool_id)
-        .where(PoolMembership.status == MembershipStatus.REVIEW)
-    )
-    if moderator.role != Role.PLATFORM_ADMIN:
-        query = query.where(Pool.company_id == moderator.company_id)
-    result = []
-    for membership, pool in db.session.execute(query.order_by(PoolMembership.created_at)):
-        attempt = db.session.scalars(
-            sa.select(QualificationAttempt)
-            .filter_by(membership_id=membership.id)
-            .order_by(QualificationAttempt.created_at.desc())
-        ).first()
-        profile = db.session.get(ExpertProfile, membership.expert_id)
-        result.append(
-            {
-                "membership_id": membership.id,
-                "expert_id": membership.expert_id,
-                "pool_id": pool.id,
-                "pool_name": pool.name,
-                "motivation": profile.motivation if profile else "",
-                "test_score": attempt.score if attempt else None,
-                "test": attempt.grades if attempt else {},
-                "answers": attempt.answers if attempt else {},
-            }
+        .where(
+            PoolMembership.status == MembershipStatus.REVIEW,
+            conflicts.scope(moderator, Pool.company_id),
+            conflicts.not_linked(moderator.user_id, PoolMembership.expert_id),
         )
-    return result
+    )
+    if cursor is not None:
+        query = query.where(PoolMembership.id > paging.decode(cursor)["id"])
+    rows = db.session.execute(query.order_by(PoolMembership.id).limit(limit + 1)).all()
+    page = rows[:limit]
+    next_cursor = paging.encode(id=page[-1][0].id) if len(rows) > limit else None
+    profiles = _profiles([m.expert_id for m, _ in page])
+    return [_application(m, p, profiles[m.expert_id]) for m, p in page], next_cursor
+
+
+def _profiles(expert_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """What the expert told us at sign-up, for a page of applications (a few queries)."""
+    found = {
+        expert_id: {"languages": [], "skills": {}, **interests}
+        for expert_id, interests in interests_of(expert_ids).items()
+    }
+    for profile in db.session.scalars(
+        sa.select(ExpertProfile).where(ExpertProfile.user_id.in_(expert_ids))
+    ):
+        found[profile.user_id]["motivation"] = profile.motivation
+    for expert_id, language in db.session.execute(
+        sa.select(ExpertLanguage.expert_id, ExpertLanguage.language)
+        .where(ExpertLanguage.expert_id.in_(expert_ids))
+        .order_by(ExpertLanguage.language)
+    ):
+        found[expert_id]["languages"].append(language)
+    for skill in db.session.scalars(
+        sa.select(ExpertSkill).where(ExpertSkill.expert_id.in_(expert_ids))
+    ):
+        found[skill.expert_id]["skills"][skill.tag] = skill.level
+    return found
+
+
+def _application(membership: PoolMembership, pool: Pool, profile: dict[str, Any]) -> dict[str, Any]:
+    attempt = _latest_attempt(membership.id)
+    return {
+        "membership_id": membership.id,
+        "expert_id": membership.expert_id,
+        "pool_id": pool.id,
+        "pool_name": pool.name,
+        "applied_at": membership.created_at,
+        "motivation": "",
+        **profile,
+        "no_test": attempt is None or not attempt.question_ids,
+        "test_score": attempt.score if attempt else None,
+        "test": attempt.grades if attempt else {},
+        "answers": attempt.answers if attempt else {},
+    }
 
 
 def review(
     moderator: UserCaller, membership_id: uuid.UUID, approve: bool, note: str
 ) -> PoolMembership:
-    """Approve (probation tier) or reject an application."""
+    """Approve (probation tier) or reject an application; of two racing decisions one wins."""
     membership = db.session.get(PoolMembership, membership_id)
     pool = db.session.get(Pool, membership.pool_id) if membership else None
-    if pool is None or (
-        moderator.role != Role.PLATFORM_ADMIN and pool.company_id != moderator.company_id
-    ):
+    if pool is None or not conflicts.in_scope(moderator, pool.company_id):
         raise NotFound("No such application.")
-    if membership.status != MembershipStatus.REVIEW:
-        raise Conflict(
-            "This application is not waiting for review.",
-            errors={"membership_id": [membership.status.value]},
+    conflicts.check_not_linked(moderator, membership.expert_id, "vet")
+    status = MembershipStatus.APPROVED if approve else MembershipStatus.REJECTED
+    decided = db.session.execute(
+        sa.update(MEMBERSHIP)
+        .where(
+            MEMBERSHIP.c.id == membership_id,
+            MEMBERSHIP.c.status == MembershipStatus.REVIEW.value,
         )
-    membership.status = MembershipStatus.APPROVED if approve else MembershipStatus.REJECTED
-    membership.tier = Tier.PROBATION
+        .values(
+            status=status.value,
+            tier=Tier.PROBATION.value,
+            updated_at=utcnow(),
+            # A company suspension in force covers the company's pools joined meanwhile.
+            suspended_until=sanctions.company_suspension_until(
+                membership.expert_id, pool.company_id
+            ),
+        )
+    ).rowcount
+    if not decided:
+        db.session.rollback()
+        current = db.session.scalar(
+            sa.select(MEMBERSHIP.c.status).where(MEMBERSHIP.c.id == membership_id)
+        )
+        raise Conflict(
+            "This application is not waiting for review.", errors={"membership_id": [current]}
+        )
+    attempt = _latest_attempt(membership_id)
+    if attempt is not None:
+        attempt.reviewed_by, attempt.reviewed_at = moderator.user_id, utcnow()
     record(
         moderator.actor,
-        f"membership.{membership.status.value}",
+        f"membership.{status.value}",
         "pool_membership",
-        membership.id,
+        membership_id,
         company_id=pool.company_id,
         after={"note": note},
     )
@@ -187,54 +301,19 @@ def review(
         broadcast.to_expert,
         membership.expert_id,
         "membership.decided",
-        {"pool_id": str(pool.id), "status": membership.status.value, "note": note},
+        {"pool_id": str(pool.id), "status": status.value, "note": note},
     )
     db.session.commit()
+    db.session.refresh(membership)
     return membership
 
 
-def create_invite(
-    company_id: uuid.UUID, pool_slug: str, email: str | None, actor: Actor
-) -> tuple[PoolInvite, str]:
-    """An invite link token for an invite-only pool (shown once)."""
-    pool = db.session.scalars(
-        sa.select(Pool).filter_by(company_id=company_id, slug=pool_slug)
-    ).one_or_none()
-    if pool is None:
-        raise InvalidInput("Unknown pool.", errors={"pool": [f"No pool {pool_slug!r}."]})
-    token = secrets.token_urlsafe(24)
-    invite = PoolInvite(
-        pool_id=pool.id,
-        token_hash=_hash(token),
-        email=email.lower() if email else None,
-        expires_at=utcnow() + timedelta(days=INVITE_DAYS),
-    )
-    db.session.add(invite)
-    db.session.flush()
-    record(
-        actor,
-        "invite.created",
-        "pool",
-        pool.id,
-        company_id=company_id,
-        after={"email": invite.email},
-    )
-    db.session.commit()
-    return invite, token
-
-
-def _use_invite(pool: Pool, token: str | None, expert_id: uuid.UUID) -> None:
-    invite = db.session.scalars(
-        sa.select(PoolInvite).filter_by(token_hash=_hash(token or ""), pool_id=pool.id)
-    ).one_or_none()
-    if invite is None or invite.used_at is not None or invite.expires_at < utcnow():
-        raise Forbidden("This pool is by invitation; the invite is missing, used or expired.")
-    if invite.email:
-        from marketplace.accounts.models import User
-
-        if db.session.get(User, expert_id).email != invite.email:
-            raise Forbidden("This invite is for another e-mail address.")
-    invite.used_by, invite.used_at = expert_id, utcnow()
+def _latest_attempt(membership_id: uuid.UUID) -> QualificationAttempt | None:
+    return db.session.scalars(
+        sa.select(QualificationAttempt)
+        .filter_by(membership_id=membership_id)
+        .order_by(QualificationAttempt.created_at.desc())
+    ).first()
 
 
 def _attempt(expert_id: uuid.UUID, pool_id: uuid.UUID) -> QualificationAttempt:
@@ -247,7 +326,3 @@ def _attempt(expert_id: uuid.UUID, pool_id: uuid.UUID) -> QualificationAttempt:
     if attempt is None:
         raise NotFound("No test for this pool.")
     return attempt
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

@@ -147,9 +147,16 @@ class AnswerOutSchema(Schema):
     status = fields.String()
     score = fields.Float(allow_none=True)
     submitted_at = fields.AwareDateTime(attribute="created_at")
+    audit = fields.Method(
+        "_audit",
+        metadata={"description": '{"pending": true} while a moderator has yet to audit it.'},
+    )
 
     def _body(self, answer: Any) -> str:
         return answer.edited_body or answer.body
+
+    def _audit(self, answer: Any) -> dict[str, bool]:
+        return {"pending": bool(answer.audit_pending)}
 
 
 class FeedbackSchema(Schema):

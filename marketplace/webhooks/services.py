@@ -30,7 +30,16 @@ from marketplace.webhooks.models import DeliveryStatus, WebhookDelivery, Webhook
 log = logging.getLogger(__name__)
 # Seconds between attempts (WEBHOOK_RETRY_DELAYS overrides); after the last the delivery fails.
 RETRY_DELAYS = (10, 60, 300, 1800, 7200)
-EVENTS = ("question.assigned", "question.answered", "question.returned", "question.expired")
+EVENTS = (
+    "question.assigned",
+    "question.answered",
+    "question.returned",
+    "question.expired",
+    # Moderation (docs/moderation.md): a verdict on an answer the company already has.
+    "question.answer_audited",
+    "question.answer_rejected",
+    "question.answer_restored",
+)
 
 
 def notify_company(company_id: uuid.UUID, event: str, data: dict[str, Any]) -> None:
