@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
@@ -176,3 +177,38 @@ def test_moderators_see_reviewer_reliability_of_their_own_pools_only(app, db, cl
     assert foreign.status_code == 404
     expert = client.get("/api/v1/moderation/reviewers", headers=author.headers)
     assert expert.status_code == 403
+
+
+def test_reviewers_racing_for_the_last_places_never_pass_the_cap(app, db):
+    """Six reviewers post at the same instant: the answer row lock lets exactly three in."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("race test: runs on PostgreSQL (SQLite serialises writers)")
+    company = make_company(app)
+    pool = default_pool(app, company.id)
+    author = make_pool_expert(app, pool)
+    reviewers = [make_pool_expert(app, pool) for _ in range(2 * reviews.REVIEWS_PER_ANSWER)]
+    answer_id = scored_answer(app, company, author)
+    db.session.remove()
+    start = threading.Barrier(len(reviewers))
+    statuses: list[int] = []
+
+    def review(reviewer) -> None:
+        client = app.test_client()
+        start.wait()
+        response = client.post(
+            "/api/v1/expert/reviews",
+            json={"answer_id": str(answer_id), "grade": 4},
+            headers=reviewer.headers,
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=review, args=(r,)) for r in reviewers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(statuses) == [201] * reviews.REVIEWS_PER_ANSWER + [409] * (
+        len(reviewers) - reviews.REVIEWS_PER_ANSWER
+    )
+    count = sa.select(sa.func.count()).select_from(PeerReview).filter_by(answer_id=answer_id)
+    assert db.session.scalar(count) == reviews.REVIEWS_PER_ANSWER
