@@ -149,6 +149,15 @@ def caller_from_token(token: str) -> UserCaller | None:
     return caller_for_user(claims.user_id)
 
 
+def refuse_inactive_token(token: str) -> None:
+    """Raise AccountInactive when a genuine token belongs to a suspended or banned account,
+    so a locked-out expert hears the same 403 (and why) over REST as on the socket."""
+    claims = read_token(token)
+    user = db.session.get(User, claims.user_id) if claims else None
+    if user is not None and not is_active(user):
+        raise AccountInactive(user)
+
+
 def caller_for_user(user_id: uuid.UUID) -> UserCaller | None:
     """An active user as a caller (also used for logged-in browser sessions)."""
     user = db.session.get(User, user_id)

@@ -11,8 +11,12 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from marketplace.accounts.models import Role
-from marketplace.accounts.services import UserCaller, caller_for_user, caller_from_token
-from marketplace.accounts.tokens import read_token
+from marketplace.accounts.services import (
+    UserCaller,
+    caller_for_user,
+    caller_from_token,
+    refuse_inactive_token,
+)
 from marketplace.companies.services import CompanyCaller, authenticate_api_key
 from marketplace.errors import Forbidden, NotAuthenticated
 
@@ -71,8 +75,8 @@ def require_user(*roles: Role) -> Callable[[], None]:
     def hook() -> None:
         token = bearer_token()
         caller = caller_from_token(token) if token else session_caller()
-        if caller is None and token and read_token(token) is not None:
-            raise NotAuthenticated("The account is suspended or banned: its tokens do not work.")
+        if caller is None and token:
+            refuse_inactive_token(token)
         if caller is None:
             raise NotAuthenticated(
                 "Send a valid token as 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."

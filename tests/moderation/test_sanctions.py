@@ -139,7 +139,9 @@ def test_a_platform_suspension_takes_everything_back_and_stays_visible(app, db, 
         == []
     )
     # Locked out of work, but the sanctions stay readable, and the login says why.
-    assert client.get("/api/v1/expert/profile", headers=expert.headers).status_code == 401
+    locked = client.get("/api/v1/expert/profile", headers=expert.headers)
+    assert locked.status_code == 403 and locked.get_json()["type"].endswith("account-inactive")
+    assert locked.get_json()["account_status"] == "suspended" and locked.get_json()["until"]
     [seen] = client.get("/api/v1/expert/sanctions", headers=expert.headers).get_json()
     assert (seen["kind"], seen["scope"], seen["reason"]) == ("suspend", "platform", "Rude twice.")
     login = client.post(

@@ -109,8 +109,9 @@ def test_a_suspended_expert_is_refused_on_every_twin(app, db, world, method, tem
         url(world, template), json=body, headers=world.me.headers
     )
     problem = response.get_json()
-    assert response.status_code == 401 and is_problem(problem, 401)
-    assert "suspended" in problem["detail"]
+    # The same 403 as the socket, saying why (the socket twin: test_expert_socket.py).
+    assert response.status_code == 403 and is_problem(problem, 403)
+    assert problem["type"].endswith(":account-inactive") and "suspended" in problem["detail"]
     assert snapshot(db) == before
 
 
