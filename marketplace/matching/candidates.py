@@ -181,8 +181,3 @@ def _add_profiles(candidates: dict[uuid.UUID, Candidate], ids: sa.ScalarSelect) 
     ):
         if expert_id in candidates:
             candidates[expert_id].pools[pool_id] = (tier.value, lower)
-
-
-def already_offered(question_id: uuid.UUID) -> set[uuid.UUID]:
-    """Experts who were offered this question before (declined or timed out stay out)."""
-    return set(db.session.scalars(sa.select(Offer.expert_id).filter_by(question_id=question_id)))
