@@ -264,10 +264,7 @@ def offer_next(question_id: uuid.UUID, roster: Roster, now: datetime, cache: Dra
     offers = _create_offers(question, chosen, settings, made_at, kind)
     db.session.commit()
     for ranked in chosen:
-        candidate = ranked.candidate
-        candidate.load += 1
-        candidate.offers_last_hour += 1
-        candidate.last_offer_at = made_at
+        roster.note_offer(ranked.candidate, made_at)
     return len(offers)
 
 
