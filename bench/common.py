@@ -43,6 +43,19 @@ def fresh_database(url: str) -> None:
     engine.dispose()
 
 
+def analyze(url: str) -> None:
+    """Refresh the planner's statistics of a freshly seeded database.
+
+    A production database keeps them through autovacuum; a server with autovacuum off (the
+    shared development one is) plans the roster queries for empty tables, and with 1,000
+    experts online a nested loop then costs ~100 ms of database CPU per roster query instead
+    of ~5 ms."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    engine.dispose()
+
+
 def percentiles(values: list[float]) -> dict[str, float]:
     """p50/p95/p99 (and n) of a list of milliseconds."""
     if not values:

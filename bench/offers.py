@@ -32,7 +32,7 @@ from typing import Any
 import aiohttp
 import socketio
 
-from bench.common import bench_urls, fresh_database, percentiles, print_table
+from bench.common import analyze, bench_urls, fresh_database, percentiles, print_table
 
 LATENESS_KEY = "bench:offer-deadline-late-ms"
 
@@ -378,6 +378,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         stack.start_worker()
         echo_url = start_echo_server(stack)
         clients = await connect_all(urls, tokens, timings, args.accept_share)
+        analyze(database_url)  # as autovacuum would, now that the experts are connected
         echo = await echo_baseline(echo_url, args.baseline_rounds)
         redis_rtt = redis_baseline(redis_url, args.baseline_rounds)
         posted = await post_stream(urls, keys, args.rate, args.duration, timings)

@@ -71,7 +71,7 @@ class Questions(MethodView):
         """Post one question; its maximum cost is held on the company budget."""
         caller = company_caller()
         result = services.create_question(caller.company_id, data, caller.actor)
-        view = services.get_question(caller.company_id, result.question.id)
+        view = services.posted_view(caller.company_id, result)
         return view, 201 if result.created else 200
 
 
@@ -158,5 +158,5 @@ class GoldQuestions(MethodView):
         and count three times as much as other evidence in the expert's reputation."""
         caller = company_caller()
         result = services.create_gold_question(caller.company_id, data, caller.actor)
-        view = services.get_question(caller.company_id, result.question.id)
+        view = services.posted_view(caller.company_id, result)
         return view, 201 if result.created else 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+import numpy as np
 import sqlalchemy as sa
 
 from marketplace.accounts.models import User, UserStatus
@@ -20,7 +21,7 @@ from marketplace.experts.models import (
 )
 from marketplace.extensions import db
 from marketplace.matching.models import Offer, OfferStatus
-from marketplace.matching.ranking import Candidate, tier_at_least
+from marketplace.matching.ranking import TIERS, Candidate, CandidateTable, Selection
 
 
 def available_experts(now: datetime) -> dict[uuid.UUID, Candidate]:
@@ -72,23 +73,20 @@ def available_experts(now: datetime) -> dict[uuid.UUID, Candidate]:
 
 
 class Roster:
-    """The available experts of one drain, indexed by (pool, language) and by skill tag, so a
-    question nobody can take is ruled out in memory, without a query or a lock."""
+    """The available experts of one drain as columns (CandidateTable), so who can take a
+    question is a few array operations over all of them, without a query or a lock."""
 
     def __init__(self, candidates: dict[uuid.UUID, Candidate]) -> None:
         self.candidates = candidates
-        self.by_pool_language: dict[tuple[uuid.UUID, str], list[Candidate]] = {}
-        self.holders: dict[str, set[uuid.UUID]] = {}
-        for candidate in candidates.values():
-            for pool_id in candidate.pools:
-                for language in candidate.languages:
-                    self.by_pool_language.setdefault((pool_id, language), []).append(candidate)
-            for tag in candidate.skills:
-                self.holders.setdefault(tag, set()).add(candidate.expert_id)
+        self.table = CandidateTable(list(candidates.values()))
 
     def room_left(self) -> bool:
         """Whether anyone can still be offered something (loads change as offers are made)."""
-        return any(c.has_room() for c in self.candidates.values())
+        return bool((self.table.load < self.table.capacity).any())
+
+    def note_offer(self, candidate: Candidate, at: datetime) -> None:
+        """An offer was made to the candidate (their load and hourly count go up)."""
+        self.table.note_offer(candidate, at)
 
     def eligible(
         self,
@@ -99,30 +97,31 @@ class Roster:
         hourly_cap: int,
         exclude: set[uuid.UUID],
         limit: int | None = None,
-    ) -> list[Candidate]:
+    ) -> Selection:
         """Candidates with room in one of the pools (at `min_tier` or above there), speaking the
         language, holding every tag, under the hourly cap and not in `exclude` (the first
         `limit` of them when given)."""
-        required = None
-        if tags:
-            required = set.intersection(*(self.holders.get(t, set()) for t in tags))
-            if not required:
-                return []
-        found: dict[uuid.UUID, Candidate] = {}
+        table = self.table
+        speaks = table.languages.get(language)
+        if speaks is None:
+            return table.select(np.empty(0, np.int64))
+        fits = speaks & (table.load < table.capacity) & (table.offers_last_hour < hourly_cap)
+        for tag in tags:
+            holders = table.holders.get(tag)
+            if holders is None:
+                return table.select(np.empty(0, np.int64))
+            fits &= holders
+        floor = TIERS.index(min_tier) if min_tier is not None else 0
+        in_pool = np.zeros(len(fits), bool)
         for pool_id in pool_ids:
-            for c in self.by_pool_language.get((pool_id, language), ()):
-                if (
-                    c.expert_id not in found
-                    and (required is None or c.expert_id in required)
-                    and c.expert_id not in exclude
-                    and c.has_room()
-                    and c.offers_last_hour < hourly_cap
-                    and tier_at_least(c.pools[pool_id][0], min_tier)
-                ):
-                    found[c.expert_id] = c
-                    if limit is not None and len(found) >= limit:
-                        return list(found.values())
-        return list(found.values())
+            tiers = table.tiers.get(pool_id)
+            if tiers is not None:
+                in_pool |= tiers >= floor
+        fits &= in_pool
+        excluded = [table.slot[e] for e in exclude if e in table.slot]
+        fits[excluded] = False
+        rows = np.flatnonzero(fits)
+        return table.select(rows[:limit] if limit is not None else rows)
 
 
 def _add_offer_counts(
@@ -181,8 +180,3 @@ def _add_profiles(candidates: dict[uuid.UUID, Candidate], ids: sa.ScalarSelect) 
     ):
         if expert_id in candidates:
             candidates[expert_id].pools[pool_id] = (tier.value, lower)
-
-
-def already_offered(question_id: uuid.UUID) -> set[uuid.UUID]:
-    """Experts who were offered this question before (declined or timed out stay out)."""
-    return set(db.session.scalars(sa.select(Offer.expert_id).filter_by(question_id=question_id)))

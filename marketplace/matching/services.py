@@ -14,13 +14,13 @@ import sqlalchemy as sa
 from marketplace import broadcast
 from marketplace.aftercommit import after_commit
 from marketplace.companies.models import Pool, PoolKind
-from marketplace.database import utcnow
+from marketplace.database import new_id, utcnow
 from marketplace.errors import Conflict
 from marketplace.eventlog.services import Actor, record
 from marketplace.experts.models import ExpertProfile
 from marketplace.extensions import db, socketio
 from marketplace.matching import engine
-from marketplace.matching.candidates import Roster, already_offered, available_experts
+from marketplace.matching.candidates import Roster, available_experts
 from marketplace.matching.models import Assignment, Offer, OfferStatus
 from marketplace.matching.ranking import Ranked
 from marketplace.matching.routing import DrainCache, Queued, choose, plan, settings_of
@@ -244,14 +244,15 @@ def offer_next(question_id: uuid.UUID, roster: Roster, now: datetime, cache: Dra
     question = db.session.scalars(
         sa.select(Question).where(Question.id == question_id).with_for_update(skip_locked=True)
     ).one_or_none()
-    if question is None or question.status not in OPEN_FOR_OFFERS or _has_pending(question_id):
+    if question is None or question.status not in OPEN_FOR_OFFERS:
         db.session.rollback()
         return 0
+    pending, offered = _offers_so_far(question_id)
     settings = cache.settings(question)
-    if settings is None:
+    if pending or settings is None:
         db.session.rollback()
         return 0
-    index, chosen = choose(question, settings, roster, now, already_offered(question.id), cache)
+    index, chosen = choose(question, settings, roster, now, offered, cache)
     if not chosen:
         db.session.rollback()
         return 0
@@ -263,10 +264,7 @@ def offer_next(question_id: uuid.UUID, roster: Roster, now: datetime, cache: Dra
     offers = _create_offers(question, chosen, settings, made_at, kind)
     db.session.commit()
     for ranked in chosen:
-        candidate = ranked.candidate
-        candidate.load += 1
-        candidate.offers_last_hour += 1
-        candidate.last_offer_at = made_at
+        roster.note_offer(ranked.candidate, made_at)
     return len(offers)
 
 
@@ -306,9 +304,13 @@ def _create_offers(
     pool_kind: PoolKind,
 ) -> list[Offer]:
     expires = now + timedelta(seconds=settings.offer_timeout_seconds)
+    # Ids and the question are set here, so the payloads and timers need no flush: the rows
+    # and their events are written in one go by the autoflush of the UPDATE below.
     offers = [
         Offer(
+            id=new_id(),
             question_id=question.id,
+            question=question,
             expert_id=r.candidate.expert_id,
             status=OfferStatus.PENDING,
             ring=question.ring,
@@ -325,12 +327,6 @@ def _create_offers(
     if question.status == QS.QUEUED:
         after_commit(metrics.observe_offer_latency, question.status_changed_at)
         states.move(question, QS.OFFERED, SYSTEM)
-    db.session.execute(
-        sa.update(ExpertProfile)
-        .where(ExpertProfile.user_id.in_([o.expert_id for o in offers]))
-        .values(last_offer_at=now)
-    )
-    db.session.flush()
     for offer in offers:
         record(
             SYSTEM,
@@ -343,15 +339,21 @@ def _create_offers(
         payload = OfferSchema().dump(offer)
         after_commit(broadcast.to_expert, offer.expert_id, "offer.created", payload)
         after_commit(engine.deadline_store().add, f"offer:{offer.id}", expires.timestamp())
+    db.session.execute(
+        sa.update(ExpertProfile)
+        .where(ExpertProfile.user_id.in_([o.expert_id for o in offers]))
+        .values(last_offer_at=now)
+    )
     return offers
 
 
-def _has_pending(question_id: uuid.UUID) -> bool:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Offer)
-            .where(Offer.question_id == question_id, Offer.status == OfferStatus.PENDING)
-        )
-        > 0
-    )
+def _offers_so_far(question_id: uuid.UUID) -> tuple[bool, set[uuid.UUID]]:
+    """Whether the question has an offer pending, and every expert it was offered to before
+    (declined or timed out stay out), in one query."""
+    pending, offered = False, set()
+    for expert_id, status in db.session.execute(
+        sa.select(Offer.expert_id, Offer.status).where(Offer.question_id == question_id)
+    ):
+        pending = pending or status == OfferStatus.PENDING
+        offered.add(expert_id)
+    return pending, offered

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.aftercommit import after_commit
 from marketplace.answers.models import Answer, AnswerStatus, Feedback
 from marketplace.companies.services import find_pool
-from marketplace.database import utcnow
+from marketplace.database import new_id, utcnow
 from marketplace.errors import Conflict, DomainError, InvalidInput, NotFound
 from marketplace.eventlog.models import Event
 from marketplace.eventlog.services import Actor, record
@@ -35,6 +35,7 @@ from marketplace.questions.schemas import QuestionCreateSchema
 from marketplace.queue import JobOptions, enqueue
 from marketplace.rewards import services as rewards
 from marketplace.rewards.models import AccountKind, LedgerAccount
+from marketplace.rewards.policy import DEFAULT_POLICY
 
 SLA_MIN = timedelta(minutes=1)
 SLA_MAX = timedelta(days=30)
@@ -175,9 +176,11 @@ def _failure(index: int, raw: Any, error: DomainError) -> BatchItemResult:
 def _insert(company_id: uuid.UUID, data: dict[str, Any], actor: Actor) -> Question:
     pool = find_pool(company_id, data["pool"])
     reward = data["reward"]
-    _check_reward(company_id, reward["amount"], reward["currency"])
+    accounts = rewards.budget_accounts(company_id)
+    _check_reward(accounts, reward["amount"], reward["currency"])
     now = utcnow()
     question = Question(
+        id=new_id(),
         company_id=company_id,
         pool_id=pool.id,
         external_id=data["external_id"],
@@ -197,12 +200,11 @@ def _insert(company_id: uuid.UUID, data: dict[str, Any], actor: Actor) -> Questi
         status_changed_at=now,
         tag_rows=[QuestionTag(tag=tag, position=i) for i, tag in enumerate(data["tags"])],
     )
-    db.session.add(question)
-    db.session.flush()
+    # Entering ring 0 before the question is in the session: its first INSERT carries the
+    # ring deadline (no UPDATE after a flush).
     question_posted(question)
-    held = rewards.hold_question_reward(
-        company_id, question.id, reward["amount"], reward["currency"]
-    )
+    db.session.add(question)
+    held = DEFAULT_POLICY.max_charge(reward["amount"])
     record(
         actor,
         "question.posted",
@@ -210,6 +212,10 @@ def _insert(company_id: uuid.UUID, data: dict[str, Any], actor: Actor) -> Questi
         question.id,
         company_id=company_id,
         after={"external_id": question.external_id, "status": "queued", "held": held},
+    )
+    # Last: the hold updates the company's budget row, which every post of the company waits on.
+    rewards.hold_question_reward(
+        company_id, question.id, reward["amount"], reward["currency"], accounts
     )
     return question
 
@@ -232,20 +238,16 @@ def _existing_or_conflict(company_id: uuid.UUID, data: dict[str, Any]) -> Questi
     return existing
 
 
-def _check_reward(company_id: uuid.UUID, amount: int, currency: str) -> None:
+def _check_reward(
+    accounts: dict[tuple[AccountKind, str], LedgerAccount], amount: int, currency: str
+) -> None:
     maximum = current_app.config["REWARD_MAX_MINOR"]
     if amount > maximum:
         raise InvalidInput(
             "The reward is too large.",
             errors={"reward": {"amount": [f"Must be at most {maximum}."]}},
         )
-    budget_currencies = set(
-        db.session.scalars(
-            sa.select(LedgerAccount.currency).filter_by(
-                owner=rewards.company_owner(company_id), kind=AccountKind.COMPANY_BUDGET
-            )
-        )
-    )
+    budget_currencies = {c for kind, c in accounts if kind == AccountKind.COMPANY_BUDGET}
     if currency not in budget_currencies:
         known = ", ".join(sorted(budget_currencies)) or "no currency yet (top up first)"
         raise InvalidInput(
@@ -263,6 +265,14 @@ def _sla_deadline(requested: datetime | None, now: datetime) -> datetime:
             errors={"sla_deadline": ["Must be between 1 minute and 30 days ahead."]},
         )
     return requested
+
+
+def posted_view(company_id: uuid.UUID, result: CreateResult) -> QuestionView:
+    """What POST /questions answers: a question created just now has no answer or feedback to
+    look up; a repeat is read like any other question."""
+    if result.created:
+        return QuestionView(result.question)
+    return get_question(company_id, result.question.id)
 
 
 def get_question(company_id: uuid.UUID, question_id: uuid.UUID) -> QuestionView:

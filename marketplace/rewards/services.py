@@ -117,20 +117,49 @@ def _same_top_up_or_conflict(transaction: LedgerTransaction, amount: int, curren
         )
 
 
+def budget_accounts(company_id: uuid.UUID) -> dict[tuple[AccountKind, str], LedgerAccount]:
+    """The company's budget and holds accounts in every currency, by (kind, currency), in one
+    query (posting a question checks the currency and holds its reward with them)."""
+    rows = db.session.scalars(
+        sa.select(LedgerAccount).where(
+            LedgerAccount.owner == company_owner(company_id),
+            LedgerAccount.kind.in_([AccountKind.COMPANY_BUDGET, AccountKind.COMPANY_HOLDS]),
+        )
+    )
+    return {(account.kind, account.currency): account for account in rows}
+
+
 def hold_question_reward(
-    company_id: uuid.UUID, question_id: uuid.UUID, reward: int, currency: str
+    company_id: uuid.UUID,
+    question_id: uuid.UUID,
+    reward: int,
+    currency: str,
+    accounts: dict[tuple[AccountKind, str], LedgerAccount] | None = None,
 ) -> int:
-    """Move the most a question can cost from budget to holds (inside the caller's transaction)."""
+    """Move the most a question can cost from budget to holds (inside the caller's transaction).
+
+    For a question created in this transaction: its key `hold:<id>` cannot exist yet, so it is
+    posted without the idempotency probe (a clash still fails on the unique key). The caller's
+    pending rows are flushed first and the balances move last, so the company's budget row,
+    which every post of the company updates, stays locked only until the caller commits.
+    """
     owner = company_owner(company_id)
     amount = DEFAULT_POLICY.max_charge(reward)
-    budget = ledger.get_account(AccountKind.COMPANY_BUDGET, owner, currency)
-    holds = ledger.get_account(AccountKind.COMPANY_HOLDS, owner, currency)
-    ledger.post(
+    accounts = accounts if accounts is not None else budget_accounts(company_id)
+    budget = accounts.get((AccountKind.COMPANY_BUDGET, currency))
+    if budget is None:
+        budget = ledger.get_account(AccountKind.COMPANY_BUDGET, owner, currency)
+    holds = accounts.get((AccountKind.COMPANY_HOLDS, currency))
+    if holds is None:
+        holds = ledger.get_account(AccountKind.COMPANY_HOLDS, owner, currency)
+    db.session.flush()
+    posting = ledger.Posting(
         f"hold:{question_id}",
         "hold",
         ("question", str(question_id)),
         [(budget, -amount), (holds, amount)],
     )
+    ledger.post_many([posting])
     return amount
 
 

@@ -58,3 +58,13 @@ def test_offers_benchmark_smoke(tmp_path):
 def test_scoring_benchmark_smoke():
     output = run_bench("bench.scoring", "--smoke")
     assert "answers per second" in output and "recompute all" in output
+
+
+def test_profile_paths_smoke():
+    output = run_bench("bench.profile_paths", "--experts", "50", "--iterations", "10")
+    rows = {line[:48].strip(): line[48:].split() for line in output.splitlines()}
+    post = rows["POST /api/v1/questions"]
+    offer = rows["offer one queued question (drain step)"]
+    assert post[0] == "10" and float(post[1]) > 0  # runs, statements per POST
+    assert int(offer[0]) >= 10 and float(offer[1]) > 0  # every posted question was offered
+    assert "warning" not in output
