@@ -106,7 +106,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     try:
         wait_for(base + "/healthz")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        yield Site(base, data["api_key"], data["admin"], data["experts"], workdir / "server.log")
+        yield Site(
+            base,
+            data["api_key"],
+            data["admin"],
+            data["moderator"],
+            data["probation_pool"],
+            data["experts"],
+            workdir / "server.log",
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

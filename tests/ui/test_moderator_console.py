@@ -1,0 +1,135 @@
+"""The moderator's part of the story in Debian's chromium: at a phone viewport a probation expert
+goes online, gets an offer posted through the company API, accepts and answers (with script in
+it); the moderator console (desktop) hears of the held answer live over /moderator, claims it,
+sees it beside its question with its checks and the expert's history, switches to Chinese and
+back, and rejects it with a reason; the expert's phone then shows that reason. The script in the
+question and the answer stays inert in the console. Screenshots go to tests/artifacts/ui/."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.site import (
+    XSS_BODY,
+    XSS_SUBJECT,
+    assert_inert,
+    go_online,
+    open_console,
+    open_phone,
+    shot,
+    watch,
+)
+
+pytestmark = pytest.mark.browser
+
+ANSWER = (
+    "Charge it to 100% once.\n"
+    "<script>window.__xss=6</script>&lt;img src=x onerror=window.__xss=7&gt; then wait."
+)
+STORED_ANSWER_PART = "<img src=x onerror=window.__xss=7> then wait."
+INCOMPLETE = "The answer leaves out part of the question."
+
+
+def test_a_moderator_rejects_a_held_answer_and_the_expert_sees_why(playwright_browser, site):
+    console_context, console = open_console(playwright_browser, site)
+    phone_context, phone = open_phone(playwright_browser, site, "probation")
+    problems = watch(console) + watch(phone)
+    try:
+        console.wait_for_selector("[data-testid=queue-list] .empty")
+        console.locator("[data-testid=shortcuts]").wait_for()
+        assert "approve" in console.locator("[data-testid=shortcuts]").inner_text()
+        shot(console, "moderator-01-empty-queue")
+
+        go_online(phone)
+        site.post_question(subject=XSS_SUBJECT, body=XSS_BODY, pool=site.probation_pool)
+        card = phone.locator("[data-testid=offer-card]", has_text=XSS_SUBJECT)
+        card.wait_for(timeout=15000)
+        card.locator("[data-testid=accept]").click()
+        phone.fill("[data-testid=answer-body]", ANSWER)
+        phone.click("[data-testid=send-answer]")
+        phone.wait_for_selector("text=Answer sent.")
+
+        # Live over /moderator: the held answer arrives without a reload.
+        item = console.locator("[data-testid=queue-item]")
+        item.wait_for(timeout=15000)
+        assert item.count() == 1
+        assert item.locator("[data-reason=probation]").count() == 1
+        assert "Decides the outcome" in item.inner_text()
+        assert "Aurora newcomers" in item.inner_text()
+        newcomers = console.locator("[data-testid=filter-pool] option", has_text="newcomers")
+        console.select_option("[data-testid=filter-pool]", newcomers.get_attribute("value"))
+        console.select_option("[data-testid=filter-reason]", "complaint")
+        console.wait_for_selector("[data-testid=queue-list] .empty")
+        console.select_option("[data-testid=filter-reason]", "probation")
+        item.wait_for()
+        shot(console, "moderator-02-queue-live", full_page=True)
+
+        console.keyboard.press("n")  # claim the next item
+        answer = console.locator("[data-testid=item-answer-body]")
+        answer.wait_for()
+        assert answer.inner_text().startswith("Charge it to 100% once.")
+        assert STORED_ANSWER_PART in answer.inner_text()
+        subject = console.locator("[data-testid=item-question-subject]").inner_text()
+        assert subject == XSS_SUBJECT
+        body = console.locator("[data-testid=item-question-body]").inner_text()
+        assert "<script>window.__xss=2</script>" in body
+        panel = console.locator("[data-testid=item-panel]")
+        assert panel.locator("img, script, svg, b").count() == 0
+        assert "Yours for" in console.locator("[data-testid=claim-clock]").inner_text()
+        console.locator("[data-testid=item-checks] [data-testid=signals] li").first.wait_for()
+        assert "No earlier answers" in console.locator("[data-testid=item-history]").inner_text()
+        console.wait_for_selector("[data-testid=queue-list] .empty")  # claimed: off the list
+        assert_inert(console)
+        shot(console, "moderator-03-claimed-item", full_page=True)
+
+        # 简体中文: the console re-renders in Chinese and keeps the claimed answer.
+        console.select_option("[data-testid=lang-switch]", "zh-CN")
+        console.wait_for_selector("h1:has-text('审核队列')")
+        console.wait_for_selector("[data-testid=item-answer-body]")
+        assert console.evaluate("document.documentElement.lang") == "zh-CN"
+        assert "驳回" in console.locator("[data-testid=reject]").inner_text()
+        assert "快捷键" in console.locator("[data-testid=shortcuts]").inner_text()
+        shot(console, "moderator-04-zh-CN", full_page=True)
+        console.select_option("[data-testid=lang-switch]", "en")
+        console.wait_for_selector("h1:has-text('Audit queue')")
+        console.wait_for_selector("[data-testid=item-answer-body]")
+
+        console.keyboard.press("r")  # reject: choose reasons, then send
+        console.wait_for_selector("[data-testid=reason-incomplete]")
+        console.keyboard.press("2")  # the second reason, incomplete
+        assert console.locator("[data-testid=reason-incomplete]").is_checked()
+        console.fill("[data-testid=verdict-note]", "Say how long to wait.")
+        shot(console, "moderator-05-reject-reasons", full_page=True)
+        console.click("[data-testid=send-reject]")
+        console.wait_for_selector("text=Rejected.")
+        console.wait_for_selector("text=Claim an answer to audit it")
+        assert console.locator("[data-testid=queue-item]").count() == 0
+
+        # The expert's phone shows the verdict and its reason on the Me screen.
+        phone.click("[data-testid=tab-me]")
+        mine = phone.locator("[data-testid=my-answer]", has_text=XSS_SUBJECT).first
+        mine.locator("[data-testid=verdict][data-verdict=reject]").wait_for(state="attached")
+        mine.locator("summary").first.click()
+        verdict = mine.locator("[data-testid=verdict]")
+        assert INCOMPLETE in verdict.inner_text()
+        assert "Say how long to wait." in verdict.inner_text()
+        assert "Appeal this rejection" in verdict.inner_text()
+        shot(phone, "expert-08-rejected-with-reason")
+
+        for page in (console, phone):
+            assert_inert(page)
+        assert problems == []
+    finally:
+        phone_context.close()
+        console_context.close()
+
+
+def test_the_console_turns_other_roles_away(playwright_browser, site):
+    phone_context, phone = open_phone(playwright_browser, site, "lang")
+    try:
+        phone.goto("/moderator")
+        phone.wait_for_selector("text=This page is for another role")
+        assert "expert" in phone.locator("main").inner_text()
+        shot(phone, "moderator-06-wrong-role")
+    finally:
+        phone_context.close()
