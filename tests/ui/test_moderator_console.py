@@ -3,7 +3,9 @@ goes online, gets an offer posted through the company API, accepts and answers (
 it); the moderator console (desktop) hears of the held answer live over /moderator, claims it,
 sees it beside its question with its checks and the expert's history, switches to Chinese and
 back, and rejects it with a reason; the expert's phone then shows that reason. The script in the
-question and the answer stays inert in the console. Screenshots go to tests/artifacts/ui/."""
+question and the answer stays inert in the console. Then an approval with an edit (the company
+gets the edited text) and a warning given from the expert's record; and other roles are turned
+away. Screenshots go to tests/artifacts/ui/."""
 
 from __future__ import annotations
 
@@ -118,6 +120,62 @@ def test_a_moderator_rejects_a_held_answer_and_the_expert_sees_why(playwright_br
 
         for page in (console, phone):
             assert_inert(page)
+        assert problems == []
+    finally:
+        phone_context.close()
+        console_context.close()
+
+
+def test_a_moderator_approves_with_an_edit_and_warns_the_expert(playwright_browser, site):
+    console_context, console = open_console(playwright_browser, site)
+    phone_context, phone = open_phone(playwright_browser, site, "probation")
+    problems = watch(console, accept_confirms=True) + watch(phone)
+    try:
+        go_online(phone)
+        question = site.post_question(subject="Screen flickers", pool=site.probation_pool)
+        card = phone.locator("[data-testid=offer-card]", has_text="Screen flickers")
+        card.wait_for(timeout=15000)
+        card.locator("[data-testid=accept]").click()
+        phone.fill("[data-testid=answer-body]", "Lower the brightness, then update the phone.")
+        phone.click("[data-testid=send-answer]")
+        phone.wait_for_selector("text=Answer sent.")
+
+        item = console.locator("[data-testid=queue-item]")
+        item.wait_for(timeout=15000)
+        item.locator("[data-testid=claim]").click()
+        console.wait_for_selector("[data-testid=item-answer-body]")
+        record = console.locator("[data-testid=item-history] [data-testid=expert-link]")
+        record_href = record.get_attribute("href")
+        console.keyboard.press("e")
+        edit = console.locator("[data-testid=edit-body]")
+        assert edit.input_value() == "Lower the brightness, then update the phone."
+        edit.fill("Lower the brightness in Settings > Display, then update the phone.")
+        shot(console, "moderator-08-approve-with-edit", full_page=True)
+        console.click("[data-testid=send-edit]")
+        console.wait_for_selector("text=Approved with your edit.")
+
+        # The company receives the edited text once the verdict releases the held answer.
+        status, detail = site.api("GET", f"/questions/{question['id']}")
+        assert status == 200 and detail["answer"]["body"].startswith("Lower the brightness in")
+
+        # The expert's record shows the verdict; a warning is given from there.
+        console.goto("/moderator" + record_href)
+        page = console.locator("[data-testid=expert-record]")
+        page.locator("text=Approved with edit").wait_for()
+        console.click("[data-testid=sanction-expert-link]")
+        console.wait_for_selector("[data-testid=sanction-form]")
+        assert console.input_value("[data-testid=sanction-expert]") == record_href.split("/")[-1]
+        assert console.locator("[data-testid=sanction-kind] option[value=ban]").count() == 0
+        console.click("[data-testid=sanction-submit]")  # no reason: the browser asks for one
+        console.fill("[data-testid=sanction-reason]", "Check the settings path before answering.")
+        console.click("[data-testid=sanction-submit]")
+        console.wait_for_selector("text=Sanction recorded.")
+        row = console.locator("[data-testid=sanction-row][data-kind=warn]").first
+        row.wait_for()
+        assert "Check the settings path" in row.inner_text()
+        shot(console, "moderator-09-sanctions", full_page=True)
+        for page_ in (console, phone):
+            assert_inert(page_)
         assert problems == []
     finally:
         phone_context.close()
