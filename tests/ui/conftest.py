@@ -113,7 +113,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             base,
             data["api_key"],
             data["admin"],
-            data["moderator"],
+            data["moderators"],
             data["probation_pool"],
             data["experts"],
             workdir / "server.log",

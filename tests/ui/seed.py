@@ -65,6 +65,8 @@ def seed() -> dict[str, object]:
         admit_to_pool(user.id, pool.id, ACTOR, Tier.VETTED)
         experts[name] = email
     create_user("mod@ui.test", PASSWORD, "Mo Moderator", Role.MODERATOR, company_id=company_id)
+    # A second moderator: an appeal is decided by someone other than the one who rejected.
+    create_user("mod2@ui.test", PASSWORD, "Mei Moderator", Role.MODERATOR, company_id=company_id)
     # Probation: every answer is a mandatory audit, held from the company until the verdict.
     newcomers = create_pool(
         company_id, PROBATION_POOL, "Aurora newcomers 新人", "Aurora", PoolKind.CROWD, ACTOR
@@ -84,7 +86,7 @@ def seed() -> dict[str, object]:
     return {
         "api_key": issued.secret,
         "admin": "admin@ui.test",
-        "moderator": "mod@ui.test",
+        "moderators": ["mod@ui.test", "mod2@ui.test"],
         "probation_pool": PROBATION_POOL,
         "experts": experts,
     }

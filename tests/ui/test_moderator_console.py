@@ -3,7 +3,8 @@ goes online, gets an offer posted through the company API, accepts and answers (
 it); the moderator console (desktop) hears of the held answer live over /moderator, claims it,
 sees it beside its question with its checks and the expert's history, switches to Chinese and
 back, and rejects it with a reason; the expert's phone then shows that reason. The script in the
-question and the answer stays inert in the console. Then an approval with an edit (the company
+question and the answer stays inert in the console. The expert appeals, and a second moderator
+hears of it live and overturns the rejection. Then an approval with an edit (the company
 gets the edited text) and a warning given from the expert's record; and other roles are turned
 away. Screenshots go to tests/artifacts/ui/."""
 
@@ -117,6 +118,35 @@ def test_a_moderator_rejects_a_held_answer_and_the_expert_sees_why(playwright_br
         assert "Say how long to wait." in verdict.inner_text()
         assert "Appeal this rejection" in verdict.inner_text()
         shot(phone, "expert-08-rejected-with-reason")
+
+        # The expert appeals; another moderator hears of it live and overturns the rejection.
+        second_context, second = open_console(playwright_browser, site, moderator=1)
+        problems += watch(second)
+        try:
+            second.click("[data-testid=tab-disputes]")
+            second.wait_for_selector("text=No appeals.")
+            verdict.locator("summary").click()
+            verdict.locator("[data-testid=appeal-note]").fill("Waiting is in the second line.")
+            verdict.locator("button[type=submit]").click()
+            phone.wait_for_selector("text=Your appeal is waiting for a moderator.")
+            dispute = second.locator("[data-testid=dispute]")
+            dispute.wait_for(timeout=15000)  # live: dispute.created
+            assert "Waiting is in the second line." in dispute.inner_text()
+            dispute.locator("summary").click()
+            dispute.locator(".dispute-answer .text", has_text="Charge it to 100%").wait_for()
+            assert_inert(second)
+            shot(second, "moderator-10-dispute", full_page=True)
+            dispute.locator("[data-testid=overturn]").click()
+            second.wait_for_selector("text=Overturned: the answer is accepted.")
+            second.wait_for_selector("text=No appeals.")
+        finally:
+            second_context.close()
+        console.click("[data-testid=tab-disputes]")  # not the rejecting moderator's to decide
+        console.wait_for_selector("text=No appeals.")
+        phone.reload()
+        phone.click("[data-testid=tab-me]")
+        mine = phone.locator("[data-testid=my-answer]", has_text=XSS_SUBJECT).first
+        mine.locator("text=Your appeal was granted").wait_for(state="attached")
 
         for page in (console, phone):
             assert_inert(page)
