@@ -273,7 +273,7 @@ export default {
     'mod.key.next': '认领下一条',
     'mod.key.move': '在队列中移动',
     'mod.signal.too_short': '过短',
-    'mod.signal.language_mismatch': '语言不符',
+    'mod.signal.language_mismatch': '语言',
     'mod.signal.off_topic': '偏离主题',
     'mod.signal.copied': '抄袭',
     'mod.signal.personal_data': '个人信息',
