@@ -1,5 +1,5 @@
-// Builds the front end into static/dist: the expert app (PWA) and the company dashboard as
-// ES modules, their styles, the service worker, the web app manifest and the icons.
+// Builds the front end into static/dist: the expert app (PWA), the company dashboard and the
+// moderator console as ES modules, their styles, the service worker, the web app manifest and the icons.
 // Usage: node frontend/build.mjs [--watch]   (npm run build)
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,8 +28,10 @@ const apps = {
   entryPoints: {
     app: join(here, 'src/expert/main.js'),
     dashboard: join(here, 'src/dashboard/main.js'),
+    moderator: join(here, 'src/moderator/main.js'),
     'app-style': join(here, 'css/app.css'),
     'dashboard-style': join(here, 'css/dashboard.css'),
+    'moderator-style': join(here, 'css/moderator.css'),
   },
   outdir: out,
   format: 'esm',

@@ -33,6 +33,7 @@ from marketplace.moderation.schemas import (
     PageArgsSchema,
     QueueArgsSchema,
     QueuePageSchema,
+    QueuePoolSchema,
     ReportArgsSchema,
     ReportSchema,
     SanctionArgsSchema,
@@ -76,6 +77,16 @@ class Queue(MethodView):
                 args["limit"],
             )
         )
+
+
+@blp.route("/pools")
+class QueuePools(MethodView):
+    """Pools to filter the queue by."""
+
+    @blp.response(200, QueuePoolSchema(many=True))
+    def get(self) -> Any:
+        """Your company's pools (platform admins: every company's), by name."""
+        return audits.queue_pools(user_caller())
 
 
 @blp.route("/items/<uuid:item_id>")

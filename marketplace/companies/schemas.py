@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from marketplace.companies.models import OfferMode, PoolKind
 from marketplace.matching.settings import LIMITS
+from marketplace.moderation.policy import effective_audit
 
 # The matching settings a company may set per pool from the dashboard (docs/matching.md).
 POOL_SETTING_NAMES = ("offer_timeout_seconds", "broadcast_k", "answer_minutes", "hourly_offer_cap")
@@ -61,6 +62,50 @@ def _setting_field(name: str) -> fields.Integer:
     )
 
 
+class _Number(fields.Float):
+    """A JSON number (not a string, not a boolean)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _share(description: str) -> _Number:
+    return _Number(
+        allow_none=True,
+        allow_nan=False,
+        validate=validate.Range(0, 1, error="Must be between 0 and 1."),
+        metadata={"description": description},
+    )
+
+
+class SampleRatesSchema(Schema):
+    """The random share of answers audited per tier (probation answers always are)."""
+
+    vetted = _share("0-1; default 0.10; null: the default.")
+    trusted = _share("0-1; default 0.02; null: the default.")
+
+
+class AuditSettingsSchema(Schema):
+    """How a pool's answers are audited (docs/moderation.md); null resets a field."""
+
+    sample_rates = fields.Nested(SampleRatesSchema, allow_none=True)
+    low_score = _share("Audit answers scoring below this (0-1); null: the accept threshold.")
+    low_rating = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(1, 5),
+        metadata={"description": "Audit answers the customer rated this or lower (1-5)."},
+    )
+    hold = fields.Boolean(
+        truthy={True},
+        falsy={False},
+        allow_none=True,
+        metadata={"description": "Hold mandatory audits from the company until the verdict."},
+    )
+
+
 class PoolSettingsPatchSchema(Schema):
     """The pool settings to change; fields left out stay as they are."""
 
@@ -75,6 +120,11 @@ class PoolSettingsPatchSchema(Schema):
     broadcast_k = _setting_field("broadcast_k")
     answer_minutes = _setting_field("answer_minutes")
     hourly_offer_cap = _setting_field("hourly_offer_cap")
+    audit = fields.Nested(
+        AuditSettingsSchema,
+        allow_none=True,
+        metadata={"description": "Merged into the pool's audit settings; null resets them."},
+    )
 
     @validates_schema
     def _not_empty(self, data: dict[str, Any], **_: Any) -> None:
@@ -108,11 +158,24 @@ class PoolSchema(Schema):
         "_own", metadata={"description": "Settings set on this pool (others are inherited)."}
     )
     effective = fields.Nested(EffectiveSettingsSchema)
+    audit = fields.Method(
+        "_audit", metadata={"description": "Audit settings set on this pool (others default)."}
+    )
+    audit_effective = fields.Method(
+        "_audit_effective",
+        metadata={"description": "The audit rules in effect; low_score null: accept threshold."},
+    )
     limits = fields.Constant(
         {name: list(LIMITS[name]) for name in POOL_SETTING_NAMES},
         metadata={"description": "Allowed range of each numeric setting."},
     )
     updated_at = fields.AwareDateTime()
+
+    def _audit(self, pool: Any) -> dict[str, Any]:
+        return dict((pool.settings or {}).get("audit") or {})
+
+    def _audit_effective(self, pool: Any) -> dict[str, Any]:
+        return effective_audit(pool.settings)
 
     def _own(self, pool: Any) -> dict[str, Any]:
         own = pool.settings or {}

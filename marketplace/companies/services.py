@@ -18,6 +18,7 @@ from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.eventlog.services import Actor, record
 from marketplace.extensions import db
 from marketplace.matching.settings import MatchingSettings, settings_for
+from marketplace.moderation.policy import merge_audit_settings
 from marketplace.rewards.currencies import is_currency
 
 KEY_PREFIX = "mk_"
@@ -291,9 +292,11 @@ def get_pool(company_id: uuid.UUID, slug: str) -> PoolView:
 def update_pool_settings(
     company_id: uuid.UUID, slug: str, changes: dict[str, object], actor: Actor
 ) -> PoolView:
-    """Change a pool's offer mode, invite-only flag and matching settings (validated input).
+    """Change a pool's offer mode, invite-only flag, matching and audit settings (validated
+    input).
 
-    A numeric setting set to None goes back to the company's value; offer_mode None likewise.
+    A numeric setting set to None goes back to the company's value; offer_mode None likewise;
+    `audit` changes are merged into the pool's audit settings (see merge_audit_settings).
     """
     pool = _own_pool(company_id, slug)
     before = _pool_state(pool)
@@ -303,6 +306,12 @@ def update_pool_settings(
             pool.offer_mode = value  # type: ignore[assignment]
         elif name == "invite_only":
             pool.invite_only = bool(value)
+        elif name == "audit":
+            audit = merge_audit_settings(own.get("audit"), value)  # type: ignore[arg-type]
+            if audit is None:
+                own.pop("audit", None)
+            else:
+                own["audit"] = audit
         elif value is None:
             own.pop(name, None)
         else:

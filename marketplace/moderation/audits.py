@@ -21,6 +21,7 @@ from marketplace import broadcast
 from marketplace.accounts.services import UserCaller
 from marketplace.aftercommit import after_commit
 from marketplace.answers.models import Answer, Feedback
+from marketplace.companies.models import Pool
 from marketplace.database import UtcDateTime, utcnow
 from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.extensions import db
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 ITEM = AuditItem.__table__
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
 HISTORY_LIMIT = 10
+# A moderator's company has a handful of brand pools; a platform admin sees the first 500.
+QUEUE_POOLS_LIMIT = 500
 PENDING_PAGE = 50
 
 
@@ -45,6 +48,17 @@ class ClaimLost(Conflict):
 def claim_seconds() -> int:
     """How long a claim lasts."""
     return int(current_app.config.get("MODERATION_CLAIM_SECONDS", 600))
+
+
+def queue_pools(moderator: UserCaller) -> list[Pool]:
+    """The pools whose items the moderator may see (the queue's pool filter), by name."""
+    query = (
+        sa.select(Pool)
+        .where(conflicts.scope(moderator, Pool.company_id))
+        .order_by(Pool.name, Pool.id)
+        .limit(QUEUE_POOLS_LIMIT)
+    )
+    return list(db.session.scalars(query))
 
 
 def queue_for(
@@ -299,6 +313,7 @@ def item_detail(moderator: UserCaller, item_id: uuid.UUID) -> dict[str, Any]:
     signals = answer.signals or {}
     return {
         "item": item,
+        "expert_id": answer.expert_id,
         "answer": {
             "id": answer.id,
             "body": answer.body,

@@ -35,6 +35,10 @@ PRIORITY = {
 MANDATORY = frozenset({AuditReason.PROBATION, AuditReason.SAMPLE})
 
 
+# The tiers whose random audit share a company sets per pool (probation is always 1.0).
+SAMPLED_TIERS = ("vetted", "trusted")
+
+
 @dataclass(frozen=True)
 class AuditPolicy:
     """The audit rules of one pool."""
@@ -98,3 +102,41 @@ def _is_number(value: Any) -> bool:
 
 def _number(value: Any, default: float, low: float, high: float) -> float:
     return float(value) if _is_number(value) and low <= value <= high else default
+
+
+def merge_audit_settings(
+    current: dict[str, Any] | None, changes: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """A pool's `audit` settings after a (validated) change: None resets them all, a null
+    field (or sample rate) goes back to its default, others are set; None when nothing is left."""
+    if changes is None:
+        return None
+    merged = dict(current or {})
+    for name, value in changes.items():
+        if name == "sample_rates" and value is not None:
+            rates = dict(merged.get("sample_rates") or {})
+            for tier, rate in value.items():
+                if rate is None:
+                    rates.pop(tier, None)
+                else:
+                    rates[tier] = rate
+            merged["sample_rates"] = rates
+        elif value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    if not merged.get("sample_rates"):
+        merged.pop("sample_rates", None)
+    return merged or None
+
+
+def effective_audit(settings: dict[str, Any] | None) -> dict[str, Any]:
+    """The audit rules in effect for a pool's settings (low_score None: the company's
+    accept_threshold decides)."""
+    policy = AuditPolicy.from_settings(settings)
+    return {
+        "sample_rates": {tier: policy.sample_rates[tier] for tier in SAMPLED_TIERS},
+        "low_score": policy.low_score,
+        "low_rating": policy.low_rating,
+        "hold": policy.hold,
+    }

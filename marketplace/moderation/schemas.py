@@ -101,10 +101,23 @@ class HistorySchema(Schema):
     outcome = fields.String(attribute="outcome.value")
 
 
+class QueuePoolSchema(Schema):
+    """A pool the moderator's queue can be filtered by."""
+
+    id = fields.UUID()
+    slug = fields.String()
+    name = fields.String()
+    brand = fields.String()
+    company_id = fields.UUID()
+
+
 class ItemDetailSchema(Schema):
     """Everything needed to decide one item."""
 
     item = fields.Nested(AuditItemSchema)
+    expert_id = fields.UUID(
+        metadata={"description": "Whose answer: for their record and sanctions."}
+    )
     answer = fields.Nested(ModeratedAnswerSchema)
     checks = fields.Nested(ChecksSchema)
     question = fields.Nested(ModeratedQuestionSchema)

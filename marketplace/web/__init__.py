@@ -1,5 +1,6 @@
 """Server-rendered pages: the landing page, the API reference, and the shells of the expert
-app (a PWA under /app/) and the company dashboard (/dashboard), which load the bundles built
+app (a PWA under /app/), the company dashboard (/dashboard) and the moderator console
+(/moderator), which load the bundles built
 from frontend/ into static/dist (`make run` builds them)."""
 
 from __future__ import annotations
@@ -118,6 +119,12 @@ def manifest() -> Response:
 def dashboard() -> tuple[str, int]:
     """The company dashboard's shell."""
     return _shell("dashboard.html")
+
+
+@bp.get("/moderator")
+def moderator_console() -> tuple[str, int]:
+    """The moderator console's shell."""
+    return _shell("moderator.html")
 
 
 def _shell(template: str) -> tuple[str, int]:

@@ -89,3 +89,82 @@ def test_out_of_range_unknown_and_foreign_are_refused(app, db):
     client.patch(url, json={"broadcast_k": 9}, headers=other.headers)
     mine = client.get(url, headers=company.headers).get_json()
     assert mine["settings"] == {}
+
+
+def test_audit_rates_are_changed_merged_and_reset(app, db):
+    company = make_company(app)
+    admin = admin_session(app, company)
+    url = "/api/v1/pools/default"
+    assert admin.get(url).get_json()["audit"] == {"sample_rates": {"vetted": 0.0, "trusted": 0.0}}
+    before = admin.patch(url, json={"audit": None}).get_json()  # the factory samples nobody
+    assert before["audit"] == {}
+    assert before["audit_effective"] == {
+        "sample_rates": {"vetted": 0.1, "trusted": 0.02},
+        "low_score": None,
+        "low_rating": 2,
+        "hold": True,
+    }
+    changed = admin.patch(
+        url, json={"audit": {"sample_rates": {"vetted": 0.25, "trusted": 0}, "low_rating": 3}}
+    )
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["audit"] == {
+        "sample_rates": {"vetted": 0.25, "trusted": 0},
+        "low_rating": 3,
+    }
+    merged = admin.patch(
+        url, json={"audit": {"sample_rates": {"trusted": None}, "hold": False, "low_score": 0.4}}
+    ).get_json()
+    assert merged["audit"] == {
+        "sample_rates": {"vetted": 0.25},
+        "low_rating": 3,
+        "hold": False,
+        "low_score": 0.4,
+    }
+    assert merged["audit_effective"] == {
+        "sample_rates": {"vetted": 0.25, "trusted": 0.02},
+        "low_score": 0.4,
+        "low_rating": 3,
+        "hold": False,
+    }
+    assert merged["settings"] == {}  # the matching settings are untouched
+    # Moderation reads the same settings.
+    from marketplace.moderation.policy import AuditPolicy
+
+    pool = db.session.scalars(sa.select(Pool)).one()
+    db.session.refresh(pool)
+    policy = AuditPolicy.from_settings(pool.settings)
+    assert policy.sample_rates["vetted"] == 0.25 and policy.hold is False
+    event = db.session.scalars(
+        sa.select(Event).filter_by(action="pool.settings_changed").order_by(Event.id.desc())
+    ).first()
+    assert event.after["settings"]["audit"]["hold"] is False
+    reset = admin.patch(url, json={"audit": None}).get_json()
+    assert reset["audit"] == {} and reset["audit_effective"] == before["audit_effective"]
+
+
+def test_bad_audit_settings_get_a_message_per_field(app, db):
+    company = make_company(app)
+    client = app.test_client()
+    for audit, path in [
+        ({"sample_rates": {"vetted": 1.5}}, ("sample_rates", "vetted")),
+        ({"sample_rates": {"trusted": -0.1}}, ("sample_rates", "trusted")),
+        ({"sample_rates": {"vetted": "0.5"}}, ("sample_rates", "vetted")),
+        ({"sample_rates": {"probation": 0.5}}, ("sample_rates", "probation")),
+        ({"low_score": 2}, ("low_score",)),
+        ({"low_rating": 6}, ("low_rating",)),
+        ({"low_rating": 2.5}, ("low_rating",)),
+        ({"hold": "yes"}, ("hold",)),
+        ({"rate": 0.1}, ("rate",)),
+        ("all", ()),
+    ]:
+        response = client.patch(
+            "/api/v1/pools/default", json={"audit": audit}, headers=company.headers
+        )
+        assert response.status_code == 422, audit
+        errors = response.get_json()["errors"]["audit"]
+        for key in path:
+            errors = errors[key]
+        assert errors, (audit, response.get_json())
+    mine = client.get("/api/v1/pools/default", headers=company.headers).get_json()
+    assert mine["audit"] == {"sample_rates": {"vetted": 0.0, "trusted": 0.0}}  # the factory's

@@ -35,6 +35,8 @@ WARN = {"expert_id": "{expert}", "kind": "warn", "reason": "x"}
 MATRIX = [
     ("queue", "GET", "/moderation/queue", None,
      [*NOT_MODS, ("outsider", "hidden:item"), ("mod_a", 200), ("admin", 200)]),
+    ("queue pools", "GET", "/moderation/pools", None,
+     [*NOT_MODS, ("outsider", "hidden:pool"), ("mod_a", 200), ("admin", 200)]),
     ("item", "GET", "/moderation/items/{item}", None,
      [*NOT_MODS, ("outsider", 404), ("mod_a", 200), ("admin", 200)]),
     ("claim", "POST", "/moderation/items/{item}/claim", None,

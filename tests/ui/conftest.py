@@ -85,6 +85,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "LOG_LEVEL": "INFO",  # werkzeug's request lines: the offline test counts them
         # A reload while offline must not cost the expert their pending offers.
         "PRESENCE_GRACE_SECONDS": "60",
+        # Every browser context logs in from 127.0.0.1: phones, dashboards and consoles make
+        # more than the default 10 logins a minute (the limit has its own API tests).
+        "LOGIN_RATE_LIMIT": "200 per minute",
         "PYTHONPATH": str(ROOT),
     }
     run = {"cwd": ROOT, "env": env, "capture_output": True, "text": True, "timeout": 120}
@@ -106,7 +109,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     try:
         wait_for(base + "/healthz")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        yield Site(base, data["api_key"], data["admin"], data["experts"], workdir / "server.log")
+        yield Site(
+            base,
+            data["api_key"],
+            data["admin"],
+            data["moderators"],
+            data["probation_pool"],
+            data["experts"],
+            workdir / "server.log",
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

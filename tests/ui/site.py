@@ -29,6 +29,8 @@ class Site:
     base: str
     api_key: str
     admin: str
+    moderators: list[str]
+    probation_pool: str
     experts: dict[str, str]
     log: Path
 
@@ -129,6 +131,22 @@ def open_dashboard(browser: Any, site: Site, locale: str = "en-US") -> tuple[Any
     page.fill("#login-password", PASSWORD)
     page.click("form.auth-form button[type=submit]")
     page.wait_for_selector("[data-testid=queue-tiles] .tile")
+    return context, page
+
+
+def open_console(
+    browser: Any, site: Site, locale: str = "en-US", moderator: int = 0
+) -> tuple[Any, Any]:
+    """A desktop context with a seeded moderator (the first unless told) logged in to
+    /moderator and its socket live."""
+    context = browser.new_context(viewport=DESKTOP, locale=locale, base_url=site.base)
+    page = context.new_page()
+    page.goto("/moderator")
+    page.fill("#login-email", site.moderators[moderator])
+    page.fill("#login-password", PASSWORD)
+    page.click("form.auth-form button[type=submit]")
+    page.wait_for_selector("[data-testid=queue-count]:not(:empty)")
+    page.wait_for_selector("[data-testid=live].is-live")
     return context, page
 
 

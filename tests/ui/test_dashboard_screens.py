@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.ui.site import XSS_SUBJECT, assert_inert, open_dashboard, shot, watch
+from tests.ui.site import XSS_SUBJECT, assert_inert, open_console, open_dashboard, shot, watch
 
 pytestmark = pytest.mark.browser
 
@@ -107,18 +107,32 @@ def test_keys_webhook_and_pool_settings(playwright_browser, site):
         pool.locator("input[name=offer_timeout_seconds]").fill("90")
         pool.locator("select[name=offer_mode]").select_option("broadcast")
         pool.locator("input[name=broadcast_k]").fill("4")
+        audit = pool.locator("[data-testid=audit-settings]")
+        assert audit.locator("[name='audit.sample_rates.vetted']").input_value() == "0"  # seed
+        audit.locator("[name='audit.sample_rates.trusted']").fill("0.05")
+        audit.locator("[name='audit.low_rating']").select_option("3")
         pool.locator("button[type=submit]").click()
         page.wait_for_selector("text=Saved")
         assert site.api("GET", "/pools/default")[0] == 200
         saved = site.api("GET", "/pools/default")[1]
         assert saved["settings"]["offer_timeout_seconds"] == 90
         assert saved["offer_mode"] == "broadcast" and saved["effective"]["broadcast_k"] == 4
-        assert "Not available yet" in pool.inner_text()  # audit rates, reward table
+        assert saved["audit"] == {
+            "sample_rates": {"vetted": 0.0, "trusted": 0.05},
+            "low_rating": 3,
+        }
+        assert saved["audit_effective"]["low_rating"] == 3
+        assert "Not available yet" in pool.inner_text()  # the reward table
         shot(page, "dashboard-09-pools", full_page=True)
         site.api(
             "PATCH",
             "/pools/default",
-            {"offer_mode": None, "broadcast_k": None, "offer_timeout_seconds": 120},
+            {
+                "offer_mode": None,
+                "broadcast_k": None,
+                "offer_timeout_seconds": 120,
+                "audit": {"sample_rates": {"trusted": None}, "low_rating": None},
+            },
         )
     finally:
         context.close()
@@ -168,11 +182,28 @@ def test_an_expert_signs_up_and_sees_the_pools_to_apply_to(playwright_browser, s
         page.click("form button[type=submit]")
         page.wait_for_selector("text=可申请的专家池")
         page.wait_for_selector("text=你还没有加入任何专家池。")
-        apply = page.locator(".pool", has_text="Aurora").locator("text=申请加入")
-        apply.click()
+        aurora = page.locator(".pool", has_text="Aurora").filter(has_not_text="newcomers")
+        aurora.locator("text=申请加入").click()
         # No gold questions in this pool: no test, the application waits for a moderator.
-        page.locator(".pool", has_text="Aurora").locator("text=审核中").wait_for()
+        aurora.locator("text=审核中").wait_for()
         shot(page, "expert-13-signed-up-pools")
+
+        # The moderator vets it in the console.
+        console_context, console = open_console(playwright_browser, site)
+        problems += watch(console)
+        try:
+            console.click("[data-testid=tab-applications]")
+            application = console.locator("[data-testid=application]", has_text="Aurora")
+            application.wait_for()
+            assert "no test" in application.inner_text()
+            shot(console, "moderator-07-vetting", full_page=True)
+            application.locator("[data-testid=approve-application]").click()
+            console.wait_for_selector("text=Approved.")
+            console.wait_for_selector("text=No applications waiting.")
+        finally:
+            console_context.close()
+        page.reload()
+        aurora.locator("text=试用期").wait_for()  # in the pool, on probation
     finally:
         context.close()
     assert [p for p in problems if "404" not in p] == []

@@ -23,7 +23,12 @@ def built(app, tmp_path, monkeypatch):
 
 
 def test_the_shells_load_bundles_under_a_strict_policy(app, client, built):
-    for path, bundle in [("/app/", "dist/app.js"), ("/dashboard", "dist/dashboard.js")]:
+    shells = [
+        ("/app/", "dist/app.js"),
+        ("/dashboard", "dist/dashboard.js"),
+        ("/moderator", "dist/moderator.js"),
+    ]
+    for path, bundle in shells:
         response = client.get(path)
         assert response.status_code == 200
         html = response.get_data(as_text=True)

@@ -76,6 +76,10 @@ export function start({ onRefused }) {
       toast(t('answers.scoredToast', { score: Math.round((data.score ?? 0) * 100) }), 'good', 6000);
       changed('answers');
     },
+    'answer.verdict': (data) => {
+      toast(t(data.verdict === 'reject' ? 'verdict.toast.rejected' : 'verdict.toast.approved'), data.verdict === 'reject' ? 'warn' : 'good', 6000);
+      changed('answers');
+    },
     'reward.credited': () => {
       toast(t('earnings.creditedToast'), 'good', 6000);
       changed('earnings');

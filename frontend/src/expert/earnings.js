@@ -3,7 +3,7 @@
 // screen says "not available yet" (see README: front end, assumptions).
 import { h, replace } from '../lib/dom.js';
 import { get, isMissingEndpoint, query } from '../lib/api.js';
-import { fmtDateTime, fmtMoney, localized, t, tOr } from '../lib/i18n.js';
+import { fmtDateTime, fmtMoney, fmtNumber, fmtPercent, localized, t, tOr } from '../lib/i18n.js';
 import { errorText, notAvailable, notice } from '../lib/ui.js';
 
 export function earningsScreen() {
@@ -82,6 +82,16 @@ function rewardItem(reward) {
   );
 }
 
+// The reward API's breakdown: base and payout are money (minor units), quality_score a share,
+// multipliers strings such as "1.20", capped a flag.
+const MONEY_PARTS = new Set(['base', 'payout', 'amount', 'quality', 'bonus']);
+
+function breakdownValue(name, value, currency) {
+  if (typeof value === 'boolean') return t(value ? 'common.yes' : 'common.no');
+  if (typeof value === 'number') return MONEY_PARTS.has(name) ? fmtMoney(value, currency) : name === 'quality_score' ? fmtPercent(value) : fmtNumber(value);
+  return String(value ?? '');
+}
+
 /** A breakdown as rows: {base: 800, quality: 120} or [{label|name|code, amount, note}]. */
 function breakdown(value, currency) {
   const rows = Array.isArray(value)
@@ -96,7 +106,7 @@ function breakdown(value, currency) {
       'tr',
       null,
       h('th', { scope: 'row' }, tOr(`earnings.part.${name}`, name)),
-      h('td', null, typeof amount === 'number' ? fmtMoney(amount, currency) : String(amount ?? '')),
+      h('td', null, breakdownValue(name, amount, currency)),
       h('td', { class: 'muted small' }, note),
     ))),
   );

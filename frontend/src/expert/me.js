@@ -98,7 +98,53 @@ function answerItem(answer) {
     ),
     h('p', { class: 'answer-body' }, answer.body),
     answer.feedback ? h('p', { class: 'feedback' }, t('answers.customer', { rating: '★'.repeat(answer.feedback.rating) + '☆'.repeat(5 - answer.feedback.rating) }), answer.feedback.resolved === true ? ` · ${t('answers.resolved')}` : answer.feedback.resolved === false ? ` · ${t('answers.unresolved')}` : '') : null,
+    verdictView(answer),
     signalsList(answer.signals),
+  );
+}
+
+/** A moderator's verdict with its reasons in the UI language; a rejection can be appealed once. */
+function verdictView(answer) {
+  const verdict = answer.verdict;
+  if (!verdict) return null;
+  const rejected = verdict.verdict === 'reject';
+  const appeal = h('div', { class: 'appeal' });
+  const showAppeal = () => {
+    if (answer.appeal) {
+      replace(appeal, h('p', { class: 'small', dataset: { testid: 'appeal-status' } }, t(`verdict.appeal.${answer.appeal}`)));
+      return;
+    }
+    if (!rejected) return;
+    const note = h('textarea', { name: 'note', rows: 3, maxLength: 2000, dataset: { testid: 'appeal-note' } });
+    const send = h('button', { type: 'submit', class: 'secondary' }, t('verdict.appeal.send'));
+    replace(appeal, h('details', null, h('summary', null, t('verdict.appeal.title')), h('form', {
+      on: {
+        submit: (e) => {
+          e.preventDefault();
+          busy(send, async () => {
+            try {
+              await post(`/expert/answers/${answer.id}/appeal`, { note: note.value.trim() });
+              answer.appeal = 'open';
+              toast(t('verdict.appeal.sent'), 'good');
+              showAppeal();
+            } catch (error) {
+              toast(errorText(error), 'error');
+            }
+          });
+        },
+      },
+    }, h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('verdict.appeal.note')), note), send)));
+  };
+  showAppeal();
+  return h(
+    'div',
+    { class: ['verdict', rejected ? 'verdict-rejected' : 'verdict-approved'], dataset: { testid: 'verdict', verdict: verdict.verdict } },
+    h('strong', null, t(`verdict.${verdict.verdict}`)),
+    ' ',
+    h('span', { class: 'muted small' }, fmtDateTime(verdict.at)),
+    verdict.reasons.length ? h('ul', { class: 'verdict-reasons' }, verdict.reasons.map((r) => h('li', { dataset: { code: r.code } }, localized({ en: r.reason, zh: r.reason_zh })))) : null,
+    verdict.note ? h('p', { class: 'small text' }, t('verdict.note'), ' ', verdict.note) : null,
+    appeal,
   );
 }
 
