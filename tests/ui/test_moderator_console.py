@@ -117,6 +117,8 @@ def test_a_moderator_rejects_a_held_answer_and_the_expert_sees_why(playwright_br
         assert INCOMPLETE in verdict.inner_text()
         assert "Say how long to wait." in verdict.inner_text()
         assert "Appeal this rejection" in verdict.inner_text()
+        verdict.scroll_into_view_if_needed()
+        phone.evaluate("document.querySelector('.toasts')?.replaceChildren()")  # transient
         shot(phone, "expert-08-rejected-with-reason")
 
         # The expert appeals; another moderator hears of it live and overturns the rejection.

@@ -4,6 +4,9 @@ import { LOCALES, getLocale, setLocale, t } from './i18n.js';
 import { ApiError, flattenErrors } from './api.js';
 
 let toastHost = null;
+// A burst of events (answer sent, scored, a verdict) must not bury a phone screen: the oldest
+// toasts give way to the newest.
+const MAX_TOASTS = 3;
 
 /** A short message at the bottom of the screen, announced to screen readers. */
 export function toast(message, kind = 'info', ms = 4000) {
@@ -13,6 +16,7 @@ export function toast(message, kind = 'info', ms = 4000) {
   }
   const item = h('div', { class: ['toast', `toast-${kind}`] }, message);
   toastHost.append(item);
+  while (toastHost.children.length > MAX_TOASTS) toastHost.firstElementChild.remove();
   setTimeout(() => item.remove(), ms);
 }
 
