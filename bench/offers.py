@@ -32,9 +32,8 @@ from typing import Any
 import aiohttp
 import socketio
 
-from bench.common import bench_urls, fresh_database, percentiles, print_table
-
-LATENESS_KEY = "bench:offer-deadline-late-ms"
+from bench.common import bench_app_config, bench_urls, fresh_database, percentiles, print_table
+from bench.stack import LATENESS_KEY
 
 
 @dataclass
@@ -78,14 +77,7 @@ def prepare(
 
     fresh_database(database_url)
     Redis.from_url(redis_url).flushdb()
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": None,
-            "SECRET_KEY": "bench-secret",
-            "MATCHING_ENGINE_AUTOSTART": False,
-        }
-    )
+    app = create_app(bench_app_config(database_url, None))
     with app.app_context():
         upgrade()
         keys, pools = [], []
@@ -97,6 +89,9 @@ def prepare(
             db.session.get(Pool, pool.id).settings = {
                 "offer_timeout_seconds": 10,
                 "hourly_offer_cap": 1000,
+                # No random audits: a sampled answer waits for a moderator, and the benchmarks
+                # measure system time only (bench.load's experts answer at once).
+                "audit": {"sample_rates": {"vetted": 0, "trusted": 0}},
             }
             keys.append(issued.secret)
             pools.append(pool.id)
@@ -296,14 +291,7 @@ def decision_times(database_url: str, samples: int) -> tuple[list[float], list[f
     from marketplace.matching.routing import DrainCache, choose, settings_of
     from marketplace.questions.models import Question
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": None,
-            "SECRET_KEY": "bench-secret",
-            "MATCHING_ENGINE_AUTOSTART": False,
-        }
-    )
+    app = create_app(bench_app_config(database_url, None))
     full, rank_only, empty = [], [], 0
     with app.app_context():
         questions = db.session.scalars(sa.select(Question).limit(samples)).all()
@@ -362,7 +350,7 @@ def server_lateness(redis_url: str) -> list[float]:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Set up, measure, tear down."""
+    """Set up, measure, tear down (the web processes of tests.live, without nginx)."""
     from tests.live import LiveStack
 
     database_url, redis_url = bench_urls()
@@ -372,29 +360,58 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         redis_url,
         env_extra={"SECRET_KEY": "bench-secret", "MATCHING_LATENESS_KEY": LATENESS_KEY},
     )
-    timings = Timings()
     try:
         urls = [stack.start_web() for _ in range(args.web)]
         stack.start_worker()
         echo_url = start_echo_server(stack)
-        clients = await connect_all(urls, tokens, timings, args.accept_share)
         echo = await echo_baseline(echo_url, args.baseline_rounds)
         redis_rtt = redis_baseline(redis_url, args.baseline_rounds)
-        posted = await post_stream(urls, keys, args.rate, args.duration, timings)
-        await asyncio.sleep(13)  # let unanswered offers time out (10 s) and their expiries land
-        # The decision is timed while every expert is still connected (and routable).
-        full, rank_only, empty = await asyncio.to_thread(
-            decision_times, database_url, args.decision_samples
-        )
-        await asyncio.gather(*(c.disconnect() for c in clients))
+        results = await measure(
+            urls, urls, keys, tokens, args.rate, args.duration, database_url, redis_url,
+            accept_share=args.accept_share, decision_samples=args.decision_samples,
+        )  # fmt: skip
     finally:
         stack.stop()
+    results["config"] = vars(args) | results["config"]
+    results["socketio_echo_ms"] = percentiles(echo)
+    results["redis_ping_ms"] = percentiles(redis_rtt)
+    report(args, results)
+    return results
+
+
+async def measure(
+    client_urls: list[str],
+    post_urls: list[str],
+    keys: list[str],
+    tokens: list[str],
+    rate: float,
+    duration: float,
+    database_url: str,
+    redis_url: str,
+    *,
+    accept_share: float = 0.2,
+    decision_samples: int = 100,
+    expiry_wait: float = 13.0,
+    memory: Any = None,
+) -> dict[str, Any]:
+    """Connect the experts (round-robin over `client_urls`), post at `rate` for `duration`
+    seconds, wait for the expiries, and return the figures. `memory()`, if given, is called
+    before and after connecting (resident bytes of the web processes)."""
+    timings = Timings()
+    rss_before = memory() if memory else None
+    clients = await connect_all(client_urls, tokens, timings, accept_share)
+    rss_after = memory() if memory else None
+    posted = await post_stream(post_urls, keys, rate, duration, timings)
+    await asyncio.sleep(expiry_wait)  # unanswered offers time out (10 s) and their expiries land
+    # The decision is timed while every expert is still connected (and routable).
+    full, rank_only, empty = await asyncio.to_thread(decision_times, database_url, decision_samples)
+    await asyncio.gather(*(c.disconnect() for c in clients))
     for question_id, arrived in timings.first_offer_at.items():
         if question_id in timings.returned_at:
             timings.post_to_offer.append((arrived - timings.returned_at[question_id]) * 1000)
             timings.sent_to_offer.append((arrived - timings.sent_at[question_id]) * 1000)
-    results = {
-        "config": vars(args) | {"posted": posted},
+    return {
+        "config": {"experts": len(tokens), "rate": rate, "duration": duration, "posted": posted},
         "post_to_offer_ms": percentiles(timings.post_to_offer),
         "sent_to_offer_ms": percentiles(timings.sent_to_offer),
         "post_round_trip_ms": percentiles(timings.post_round_trip),
@@ -405,16 +422,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "accept_ack_ms": percentiles(timings.accept_ack),
         "deadline_late_server_ms": percentiles(server_lateness(redis_url)),
         "expiry_late_ms": percentiles(timings.expiry_late),
-        "socketio_echo_ms": percentiles(echo),
-        "redis_ping_ms": percentiles(redis_rtt),
         "offered": len(timings.first_offer_at),
         "post_errors": timings.post_errors,
         "accepted": timings.accepted,
         "expired": timings.expired,
+        "rss_before": rss_before,
+        "rss_after": rss_after,
         "invariants": invariants(database_url),
     }
-    report(args, results)
-    return results
 
 
 ROWS = (
