@@ -80,12 +80,13 @@ def plot(figures: list[Figure], path: Path, size: str) -> None:
     from matplotlib import pyplot
 
     rows = [f for f in figures if f.value > 0 and f.baseline_value > 0]
-    height = max(3.0, 0.55 * len(rows) + 1.5)
+    height = max(3.0, 0.7 * len(rows) + 1.5)
     fig, axes = pyplot.subplots(figsize=(11, height))
     positions = range(len(rows))
     axes.barh([p + 0.2 for p in positions], [f.value for f in rows], 0.4, label="marketplace")
     axes.barh([p - 0.2 for p in positions], [f.baseline_value for f in rows], 0.4, label="baseline")
-    axes.set_yticks(list(positions), [f"{f.measure} ({f.unit})" for f in rows], fontsize=8)
+    labels = [f"{f.measure} ({f.unit})\nbaseline: {f.baseline}" for f in rows]
+    axes.set_yticks(list(positions), labels, fontsize=7)
     axes.invert_yaxis()
     axes.set_xscale("log")
     axes.set_title(f"marketplace beside raw baselines, same run (size: {size})")
