@@ -197,6 +197,14 @@ def outcomes(database_url: str, question_ids: list[str]) -> dict[str, Any]:
                 {"ids": ids},
             ).all()
         )
+        answers = dict(
+            connection.execute(
+                sa.text(
+                    "SELECT outcome, count(*) FROM answers WHERE question_id = ANY(:ids) GROUP BY 1"
+                ),
+                {"ids": ids},
+            ).all()
+        )
         live_offers = connection.execute(
             sa.text(
                 "SELECT count(*) FROM offers o JOIN questions q ON q.id = o.question_id"
@@ -212,6 +220,7 @@ def outcomes(database_url: str, question_ids: list[str]) -> dict[str, Any]:
         "missing": len(ids) - found,  # acknowledged but not in the database
         "not_terminal": sum(n for s, n in statuses.items() if s not in TERMINAL),
         "rewards": rewards,
+        "answers": answers,  # by outcome: pending means not scored (or held) yet
         "answered_without_settled_reward": statuses.get("answered", 0) - rewards.get("settled", 0),
         "pending_offers_of_closed_questions": live_offers,
     }

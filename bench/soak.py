@@ -41,16 +41,16 @@ async def run_load(
     rate: float,
     seconds: float,
     drain: float,
-    during: Callable[[], Awaitable[Any]] | None = None,
+    during: Callable[[load.LoadRecord], Awaitable[Any]] | None = None,
 ) -> dict[str, Any]:
-    """Connect the experts, post for `seconds` while sampling memory (and running `during`,
-    e.g. the faults), wait for every question to finish; what happened, for the checks."""
+    """Connect the experts, post for `seconds` while sampling memory (and running
+    `during(record)`, e.g. the faults), wait for every question to finish; what happened."""
     record = load.LoadRecord()
     crowd = await load.connect_crowd(stack.url, tokens, record)
     samples: list[tuple[float, int, int]] = []
     sampler = asyncio.create_task(sample_memory(stack, samples, period=max(1.0, seconds / 60)))
     posting = asyncio.create_task(load.post_questions(stack.url, key, rate, seconds, record))
-    side = await during() if during else None
+    side = await during(record) if during else None
     await posting
     sampler.cancel()
     ids = list(record.posted.values())
