@@ -117,6 +117,24 @@ def rss_bytes(process_groups: list[int]) -> int:
     return total
 
 
+def rss_of_processes(pids: list[int]) -> int:
+    """Resident bytes of these processes and their direct children (a gunicorn master's
+    worker), for processes that share our process group."""
+    total = 0
+    for pid in pids:
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            children = []
+        for process in [pid, *map(int, children)]:
+            try:
+                status = Path(f"/proc/{process}/status").read_text().splitlines()
+                total += int(next(s for s in status if s.startswith("VmRSS")).split()[1]) * 1024
+            except (OSError, StopIteration):
+                continue  # gone meanwhile
+    return total
+
+
 def bench_app_config(database_url: str, redis_url: str | None) -> dict[str, object]:
     """An app of our own on the bench database, for seeding and checks (no engine)."""
     return {

@@ -27,7 +27,7 @@ import aiohttp
 import socketio
 
 from bench import load, offers, report, settlement
-from bench.common import bench_app_config, bench_urls, percentiles
+from bench.common import bench_app_config, bench_urls, percentiles, rss_of_processes
 from bench.report import Figure
 from bench.stack import ProdStack
 
@@ -170,33 +170,15 @@ def noop_round_trips(stack: ProdStack, count: int) -> list[float]:
 async def echo_memory(echo: SimpleNamespace, connections: int) -> float:
     """Resident bytes the bare echo server adds per open Socket.IO connection."""
     pids = [p.pid for p in echo.processes]  # in our own process group: counted by pid
-    before = rss_bytes_of(pids)
+    before = rss_of_processes(pids)
     clients = [socketio.AsyncClient(reconnection=False) for _ in range(connections)]
     for start in range(0, connections, 50):
         await asyncio.gather(
             *(c.connect(echo.url, transports=["websocket"]) for c in clients[start : start + 50])
         )
-    after = rss_bytes_of(pids)
+    after = rss_of_processes(pids)
     await asyncio.gather(*(c.disconnect() for c in clients))
     return (after - before) / connections
-
-
-def rss_bytes_of(pids: list[int]) -> int:
-    """Resident bytes of these processes and their children (the gunicorn master's worker)."""
-    total = 0
-    for pid in pids:
-        for proc in [pid, *_children(pid)]:
-            with contextlib.suppress(OSError, StopIteration):
-                status = Path(f"/proc/{proc}/status").read_text().splitlines()
-                total += int(next(s for s in status if s.startswith("VmRSS")).split()[1]) * 1024
-    return total
-
-
-def _children(pid: int) -> list[int]:
-    with contextlib.suppress(OSError):
-        path = Path(f"/proc/{pid}/task/{pid}/children")
-        return [int(c) for c in path.read_text().split()]
-    return []
 
 
 async def system_and_ingestion(
