@@ -478,6 +478,8 @@ def start_echo_server(stack: Any) -> str:
 
     port = free_port()
     command = [str(Path(sys.executable).parent / "gunicorn"), "-k", "gevent", "-w", "1"]
+    # As many connections as a web process takes (WEB_CONNECTIONS); gunicorn's default is 1,000.
+    command += ["--worker-connections", "10000"]
     stack.processes.append(
         subprocess.Popen(
             [*command, "-b", f"127.0.0.1:{port}", "bench.echo_server:app"],

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import subprocess
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -98,10 +99,16 @@ def production(database_url: str, redis_url: str, run_dir: Path, workers: int = 
         echo.url = offers.start_echo_server(echo)
         yield stack, echo
     finally:
-        for process in echo.processes:
-            process.terminate()
-            process.wait(10)
-        stack.stop()
+        try:
+            for process in echo.processes:
+                process.terminate()
+            for process in echo.processes:
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        finally:
+            stack.stop()
 
 
 async def offer_latency(
