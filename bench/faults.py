@@ -24,6 +24,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,7 +139,8 @@ async def experts_back(record: load.LoadRecord, experts: int, dropped_before: in
 
 
 def lost_jobs(redis_url: str) -> dict[str, int]:
-    """Jobs RQ gave up on (failed registry) and jobs still marked started, per queue."""
+    """Per queue: jobs RQ gave up on (failed registry: lost), still marked started (running,
+    or abandoned by a killed worker until RQ's cleanup retries them) and still queued."""
     from rq import Queue
     from rq.registry import FailedJobRegistry, StartedJobRegistry
 
@@ -148,7 +150,28 @@ def lost_jobs(redis_url: str) -> dict[str, int]:
         queue = Queue(name, connection=connection)
         counts[f"{name}_failed"] = FailedJobRegistry(queue=queue).count
         counts[f"{name}_started"] = StartedJobRegistry(queue=queue).count
+        counts[f"{name}_queued"] = len(queue)  # a backlog, not a loss
     return counts
+
+
+def unscored_answers(database_url: str, redis_url: str, record: load.LoadRecord) -> dict:
+    """Answers of the posted questions still without an outcome, split by their scoring job
+    (`score-<answer id>`): still queued or running is a backlog; none, or given up, is lost."""
+    from rq.job import Job
+
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        ids = connection.execute(
+            sa.text("SELECT id FROM answers WHERE outcome = 'pending' AND question_id = ANY(:q)"),
+            {"q": [uuid.UUID(i) for i in record.posted.values()]},
+        ).scalars()
+        answer_ids = [str(i) for i in ids]
+    engine.dispose()
+    connection = Redis.from_url(redis_url)
+    jobs = Job.fetch_many([f"score-{i}" for i in answer_ids], connection=connection)
+    waiting = ("queued", "started", "scheduled", "deferred")
+    backlog = sum(1 for job in jobs if job is not None and job.get_status() in waiting)
+    return {"backlog": backlog, "lost": len(answer_ids) - backlog}
 
 
 def offers_state(database_url: str) -> dict[str, int]:
@@ -194,6 +217,7 @@ def main() -> int:
         try:
             result = asyncio.run(run(args, database_url, redis, Path(tmp)))
             result["jobs"] = lost_jobs(redis.url)
+            result["unscored"] = unscored_answers(database_url, redis.url, result["record"])
         finally:
             redis.stop()
     return report(result, database_url, args.json)
@@ -224,13 +248,22 @@ async def run(
 
 def report(result: dict[str, Any], database_url: str, json_path: Path | None) -> int:
     """Print the faults, their recovery times and what was lost; 1 if anything was."""
-    record, outcome = result["record"], result["outcome"]
-    jobs = result["jobs"]
-    lost = soak.lost_or_stuck(outcome)
+    record, outcome, jobs = result["record"], result["outcome"], result["jobs"]
+    # Still queued is slow, not lost: pending rewards are settled by the minutely sweep, and
+    # unscored answers whose job is still queued will be scored.
+    lost = [p for p in soak.lost_or_stuck(outcome) if "without a settled reward" not in p]
+    if result["unscored"]["lost"]:
+        lost.append(f"{result['unscored']['lost']} answers unscored with no scoring job left")
     if record.gave_up:
         lost.append(f"{len(record.gave_up)} questions never acknowledged")
-    lost += [f"RQ {k.replace('_', ' ')}: {v} jobs" for k, v in jobs.items() if v]
+    lost += [
+        f"RQ {k.replace('_', ' ')}: {v} jobs" for k, v in jobs.items() if v and "queued" not in k
+    ]
     lost += [f"ledger: {v}" for v in load.ledger_violations(database_url)[:20]]
+    waiting = sum(v for k, v in jobs.items() if "failed" not in k)
+    backlog = {"answers_being_scored": result["unscored"]["backlog"],
+               "rewards_pending": outcome["rewards"].get("pending", 0),
+               "jobs_queued_or_running": waiting}  # fmt: skip
     document = {
         "faults": result["during"],
         "posted": len(record.posted),
@@ -239,6 +272,7 @@ def report(result: dict[str, Any], database_url: str, json_path: Path | None) ->
         "outcome": outcome,
         "offers": result["offers"],
         "jobs": jobs,
+        "backlog_at_the_end": backlog,
         "lost": lost,
     }
     print(json.dumps(document, indent=2, default=str))

@@ -53,6 +53,7 @@ class Timings:
     expired: int = 0
     accepted: int = 0
     post_errors: dict[int, int] = field(default_factory=dict)
+    connect_errors: list[str] = field(default_factory=list)
 
 
 def prepare(
@@ -424,6 +425,8 @@ async def measure(
         "expiry_late_ms": percentiles(timings.expiry_late),
         "offered": len(timings.first_offer_at),
         "post_errors": timings.post_errors,
+        "connect_errors": len(timings.connect_errors),
+        "connect_error_kinds": sorted(set(timings.connect_errors))[:5],
         "accepted": timings.accepted,
         "expired": timings.expired,
         "rss_before": rss_before,
@@ -493,11 +496,12 @@ def start_echo_server(stack: Any) -> str:
 async def connect_all(
     urls: list[str], tokens: list[str], timings: Timings, accept_share: float
 ) -> list[socketio.AsyncClient]:
-    """Connect every expert, 50 at a time, spread over the web processes."""
+    """Connect every expert, 50 at a time, spread over the web processes. A refused connect is
+    counted (`timings.connect_errors`, reported) rather than ending the run."""
     clients: list[socketio.AsyncClient] = []
     for start in range(0, len(tokens), 50):
         batch = tokens[start : start + 50]
-        clients += await asyncio.gather(
+        outcomes = await asyncio.gather(
             *(
                 connect_expert(
                     urls[(start + i) % len(urls)],
@@ -506,8 +510,14 @@ async def connect_all(
                     accept=random.random() < accept_share,
                 )
                 for i, token in enumerate(batch)
-            )
+            ),
+            return_exceptions=True,
         )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                timings.connect_errors.append(f"{type(outcome).__name__}: {outcome}")
+            else:
+                clients.append(outcome)
     return clients
 
 

@@ -265,8 +265,8 @@ def offer_figures(result: dict[str, Any]) -> list[Figure]:
 
 
 def memory_figures(result: dict[str, Any]) -> list[Figure]:
-    experts = result["config"]["experts"]
-    per_expert = (result["rss_after"] - result["rss_before"]) / experts / 1024
+    experts = result["config"]["experts"] - result["connect_errors"]  # those connected
+    per_expert = (result["rss_after"] - result["rss_before"]) / max(1, experts) / 1024
     baseline = result["baselines"]["echo_bytes_per_connection"] / 1024
     return [
         Figure(f"memory per connected expert ({experts:,}, web RSS)", per_expert, "KiB",

@@ -50,7 +50,7 @@ def test_offers_benchmark_smoke(tmp_path):
         assert results[name]["n"] > 0, f"{label}: no samples"
     assert results["decision_ms"]["n"] == results["config"]["decision_samples"]
     assert results["decisions_without_candidates"] == 0  # the experts were connected
-    assert results["post_errors"] == {}
+    assert results["post_errors"] == {} and results["connect_errors"] == 0
     checks = results["invariants"]
     assert checks["max_live_assignments_per_question"] == 1  # exactly one expert per question
     assert checks["assignments"] == checks["offers_accepted"] == results["accepted"] > 0
@@ -87,7 +87,7 @@ def test_bench_run_quick_writes_every_figure_beside_its_baseline(tmp_path):
         assert figure["measure"] in output  # the table is printed too
     details = results["details"]
     for run in details["offers"]:
-        assert run["post_errors"] == {}
+        assert run["post_errors"] == {} and run["connect_errors"] == 0
         assert run["invariants"]["max_live_assignments_per_question"] <= 1
     outcome = details["end_to_end"]["outcome"]
     assert outcome["statuses"] == {"answered": outcome["questions"]}  # every one answered...
