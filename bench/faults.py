@@ -49,9 +49,11 @@ class RedisServer:
 
     @property
     def url(self) -> str:
+        """Its Redis URL (db 0)."""
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        """Start it and wait until it answers PING."""
         command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
         command += ["--dir", str(self.data_dir), "--appendonly", "yes", "--save", ""]
         command += ["--appendfsync", "everysec"]
@@ -66,6 +68,7 @@ class RedisServer:
         raise RuntimeError("redis-server did not start")
 
     def stop(self) -> None:
+        """SIGTERM and wait for it to exit."""
         if self.process and self.process.poll() is None:
             self.process.terminate()  # SHUTDOWN: the append-only file is flushed first
             self.process.wait(30)
@@ -99,6 +102,7 @@ def restarted(stack: ProdStack, name: str, old_pid: int) -> bool:
 
 
 async def kill_worker(stack: ProdStack) -> dict[str, Any]:
+    """SIGKILL the first worker's process group; time until the supervisor runs it again."""
     worker = stack.children("worker")[0]
     os.killpg(worker["pid"], signal.SIGKILL)
     seconds = await wait_until(lambda: restarted(stack, worker["name"], worker["pid"]))
@@ -106,6 +110,7 @@ async def kill_worker(stack: ProdStack) -> dict[str, Any]:
 
 
 async def restart_redis(stack: ProdStack, redis: RedisServer) -> dict[str, Any]:
+    """Stop and start our Redis; time until every web process is ready again."""
     started = time.monotonic()
     await asyncio.to_thread(redis.stop)
     down = round(time.monotonic() - started, 2)

@@ -85,7 +85,7 @@ async def run(
     figures += system_figures(system)
     rows, ledger_ok = settlement.measure(database_url, redis_url, size["settlement"])
     details["settlement"] = {"rows": rows, "ledger_ok": ledger_ok}
-    figures += settlement_figures(rows, system["row_inserts"])
+    figures += settlement_figures(rows)
     return figures, details
 
 
@@ -255,6 +255,7 @@ def row_inserts(database_url: str, count: int) -> dict[str, float]:
 
 
 def offer_figures(result: dict[str, Any]) -> list[Figure]:
+    """Offer latency p50 and p99 beside the Socket.IO echo round trip of the same stack."""
     config, base = result["config"], result["baselines"]
     label = f"offer latency, {config['experts']:,} experts, {config['rate']:g} q/s"
     return [
@@ -265,6 +266,7 @@ def offer_figures(result: dict[str, Any]) -> list[Figure]:
 
 
 def memory_figures(result: dict[str, Any]) -> list[Figure]:
+    """Web RSS per connected expert beside the bare echo server's per connection."""
     experts = result["config"]["experts"] - result["connect_errors"]  # those connected
     per_expert = (result["rss_after"] - result["rss_before"]) / max(1, experts) / 1024
     baseline = result["baselines"]["echo_bytes_per_connection"] / 1024
@@ -275,6 +277,7 @@ def memory_figures(result: dict[str, Any]) -> list[Figure]:
 
 
 def system_figures(system: dict[str, Any]) -> list[Figure]:
+    """End-to-end system time beside RQ and Redis round trips; ingestion beside row inserts."""
     base = system["baselines"]
     figures = [
         Figure(f"question posted -> reward settled, {q}", system["system_ms"][q], "ms",
@@ -290,7 +293,8 @@ def system_figures(system: dict[str, Any]) -> list[Figure]:
     return figures
 
 
-def settlement_figures(rows: list[tuple[str, int, float]], inserts: dict) -> list[Figure]:
+def settlement_figures(rows: list[tuple[str, int, float]]) -> list[Figure]:
+    """Settled rewards per second beside RQ no-op jobs and rows committed one by one."""
     rates = {label: count / seconds for label, count, seconds in rows}
     batched = next(v for k, v in rates.items() if k.startswith("rewards, batched"))
     return [
