@@ -18,7 +18,7 @@ WEB ?= 2
 WORKERS ?= 2
 PROD_PORT ?= $(if $(filter command line environment,$(origin PORT)),$(PORT),8000)
 
-.PHONY: run test lint format worker clean frontend browser nginx serve-prod
+.PHONY: run test lint format worker clean frontend browser nginx serve-prod bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 
 $(VENV)/.installed-prod: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[prod]'
+	touch $@
+
+# The benchmarks: the test extra (socket clients, gunicorn) and matplotlib for the plot.
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
@@ -70,6 +75,11 @@ nginx:
 serve-prod: $(VENV)/.installed-prod static/dist/.built nginx
 	$(BIN)/flask prod serve --web $(WEB) --workers $(WORKERS) --port $(PROD_PORT) --host $(HOST)
 
+# Every benchmark on the production set-up (bench/run.py); SIZE=quick|medium|full.
+SIZE ?= full
+bench: $(VENV)/.installed-bench static/dist/.built nginx
+	bench/run --size $(SIZE)
+
 run: $(VENV)/.installed static/dist/.built
 	$(BIN)/flask db upgrade
 	LOG_LEVEL=WARNING $(BIN)/flask demo seed --if-empty
@@ -82,7 +92,7 @@ run: $(VENV)/.installed static/dist/.built
 	@echo "----------------------------------------------------------------------"
 	$(BIN)/flask serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test static/dist/.built browser nginx
+test: $(VENV)/.installed-bench static/dist/.built browser nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import statistics
 import sys
 from pathlib import Path
@@ -80,3 +81,78 @@ def print_table(title: str, rows: list[tuple[str, dict[str, float]]]) -> None:
             f"{name:52} {stats['n']:>6} {stats['p50']:>9.2f} {stats['p95']:>9.2f} "
             f"{stats['p99']:>9.2f}"
         )
+
+
+def ratio(figure: float, baseline: float) -> float:
+    """How many times the baseline a figure is (nan when the baseline is zero or missing)."""
+    if not baseline or baseline != baseline:
+        return float("nan")
+    return figure / baseline
+
+
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free TCP ports (nginx, then one per web process)."""
+    from tests.live import free_port
+
+    for _ in range(50):
+        base = free_port()
+        if base + count < 65000 and all(_port_free(base + i) for i in range(1, count)):
+            return base
+    raise RuntimeError("no run of free ports")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def rss_bytes(process_groups: list[int]) -> int:
+    """Resident memory of every process in these process groups (a gunicorn master and its
+    worker, an RQ worker and its work horse), read from /proc."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            # Fields after the command (which may contain spaces): state, ppid, pgrp, ...
+            pgrp = int(stat.rsplit(")", 1)[1].split()[2])
+            if pgrp in process_groups:
+                status = (entry / "status").read_text()
+                kib = next(line for line in status.splitlines() if line.startswith("VmRSS"))
+                total += int(kib.split()[1]) * 1024
+        except (OSError, StopIteration, ValueError, IndexError):
+            continue  # the process ended while we looked
+    return total
+
+
+def rss_of_processes(pids: list[int]) -> int:
+    """Resident bytes of these processes and their direct children (a gunicorn master's
+    worker), for processes that share our process group."""
+    total = 0
+    for pid in pids:
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            children = []
+        for process in [pid, *map(int, children)]:
+            try:
+                status = Path(f"/proc/{process}/status").read_text().splitlines()
+                total += int(next(s for s in status if s.startswith("VmRSS")).split()[1]) * 1024
+            except (OSError, StopIteration):
+                continue  # gone meanwhile
+    return total
+
+
+def bench_app_config(database_url: str, redis_url: str | None) -> dict[str, object]:
+    """An app of our own on the bench database, for seeding and checks (no engine)."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "bench-secret",
+        "MATCHING_ENGINE_AUTOSTART": False,
+    }

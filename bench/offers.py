@@ -32,9 +32,15 @@ from typing import Any
 import aiohttp
 import socketio
 
-from bench.common import analyze, bench_urls, fresh_database, percentiles, print_table
-
-LATENESS_KEY = "bench:offer-deadline-late-ms"
+from bench.common import (
+    analyze,
+    bench_app_config,
+    bench_urls,
+    fresh_database,
+    percentiles,
+    print_table,
+)
+from bench.stack import LATENESS_KEY
 
 
 @dataclass
@@ -54,6 +60,7 @@ class Timings:
     expired: int = 0
     accepted: int = 0
     post_errors: dict[int, int] = field(default_factory=dict)
+    connect_errors: list[str] = field(default_factory=list)
 
 
 def prepare(
@@ -78,14 +85,7 @@ def prepare(
 
     fresh_database(database_url)
     Redis.from_url(redis_url).flushdb()
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": None,
-            "SECRET_KEY": "bench-secret",
-            "MATCHING_ENGINE_AUTOSTART": False,
-        }
-    )
+    app = create_app(bench_app_config(database_url, None))
     with app.app_context():
         upgrade()
         keys, pools = [], []
@@ -97,6 +97,9 @@ def prepare(
             db.session.get(Pool, pool.id).settings = {
                 "offer_timeout_seconds": 10,
                 "hourly_offer_cap": 1000,
+                # No random audits: a sampled answer waits for a moderator, and the benchmarks
+                # measure system time only (bench.load's experts answer at once).
+                "audit": {"sample_rates": {"vetted": 0, "trusted": 0}},
             }
             keys.append(issued.secret)
             pools.append(pool.id)
@@ -296,14 +299,7 @@ def decision_times(database_url: str, samples: int) -> tuple[list[float], list[f
     from marketplace.matching.routing import DrainCache, choose, settings_of
     from marketplace.questions.models import Question
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": None,
-            "SECRET_KEY": "bench-secret",
-            "MATCHING_ENGINE_AUTOSTART": False,
-        }
-    )
+    app = create_app(bench_app_config(database_url, None))
     full, rank_only, empty = [], [], 0
     with app.app_context():
         questions = db.session.scalars(sa.select(Question).limit(samples)).all()
@@ -362,7 +358,7 @@ def server_lateness(redis_url: str) -> list[float]:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Set up, measure, tear down."""
+    """Set up, measure, tear down (the web processes of tests.live, without nginx)."""
     from tests.live import LiveStack
 
     database_url, redis_url = bench_urls()
@@ -372,30 +368,60 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         redis_url,
         env_extra={"SECRET_KEY": "bench-secret", "MATCHING_LATENESS_KEY": LATENESS_KEY},
     )
-    timings = Timings()
     try:
         urls = [stack.start_web() for _ in range(args.web)]
         stack.start_worker()
         echo_url = start_echo_server(stack)
-        clients = await connect_all(urls, tokens, timings, args.accept_share)
-        analyze(database_url)  # as autovacuum would, now that the experts are connected
         echo = await echo_baseline(echo_url, args.baseline_rounds)
         redis_rtt = redis_baseline(redis_url, args.baseline_rounds)
-        posted = await post_stream(urls, keys, args.rate, args.duration, timings)
-        await asyncio.sleep(13)  # let unanswered offers time out (10 s) and their expiries land
-        # The decision is timed while every expert is still connected (and routable).
-        full, rank_only, empty = await asyncio.to_thread(
-            decision_times, database_url, args.decision_samples
-        )
-        await asyncio.gather(*(c.disconnect() for c in clients))
+        results = await measure(
+            urls, urls, keys, tokens, args.rate, args.duration, database_url, redis_url,
+            accept_share=args.accept_share, decision_samples=args.decision_samples,
+        )  # fmt: skip
     finally:
         stack.stop()
+    results["config"] = vars(args) | results["config"]
+    results["socketio_echo_ms"] = percentiles(echo)
+    results["redis_ping_ms"] = percentiles(redis_rtt)
+    report(args, results)
+    return results
+
+
+async def measure(
+    client_urls: list[str],
+    post_urls: list[str],
+    keys: list[str],
+    tokens: list[str],
+    rate: float,
+    duration: float,
+    database_url: str,
+    redis_url: str,
+    *,
+    accept_share: float = 0.2,
+    decision_samples: int = 100,
+    expiry_wait: float = 13.0,
+    memory: Any = None,
+) -> dict[str, Any]:
+    """Connect the experts (round-robin over `client_urls`), post at `rate` for `duration`
+    seconds, wait for the expiries, and return the figures. `memory()`, if given, is called
+    before and after connecting (resident bytes of the web processes)."""
+    timings = Timings()
+    rss_before = memory() if memory else None
+    clients = await connect_all(client_urls, tokens, timings, accept_share)
+    rss_after = memory() if memory else None
+    # As autovacuum would, now that the experts are connected (it is off on the shared server).
+    await asyncio.to_thread(analyze, database_url)
+    posted = await post_stream(post_urls, keys, rate, duration, timings)
+    await asyncio.sleep(expiry_wait)  # unanswered offers time out (10 s) and their expiries land
+    # The decision is timed while every expert is still connected (and routable).
+    full, rank_only, empty = await asyncio.to_thread(decision_times, database_url, decision_samples)
+    await asyncio.gather(*(c.disconnect() for c in clients))
     for question_id, arrived in timings.first_offer_at.items():
         if question_id in timings.returned_at:
             timings.post_to_offer.append((arrived - timings.returned_at[question_id]) * 1000)
             timings.sent_to_offer.append((arrived - timings.sent_at[question_id]) * 1000)
-    results = {
-        "config": vars(args) | {"posted": posted},
+    return {
+        "config": {"experts": len(tokens), "rate": rate, "duration": duration, "posted": posted},
         "post_to_offer_ms": percentiles(timings.post_to_offer),
         "sent_to_offer_ms": percentiles(timings.sent_to_offer),
         "post_round_trip_ms": percentiles(timings.post_round_trip),
@@ -406,16 +432,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "accept_ack_ms": percentiles(timings.accept_ack),
         "deadline_late_server_ms": percentiles(server_lateness(redis_url)),
         "expiry_late_ms": percentiles(timings.expiry_late),
-        "socketio_echo_ms": percentiles(echo),
-        "redis_ping_ms": percentiles(redis_rtt),
         "offered": len(timings.first_offer_at),
         "post_errors": timings.post_errors,
+        "connect_errors": len(timings.connect_errors),
+        "connect_error_kinds": sorted(set(timings.connect_errors))[:5],
         "accepted": timings.accepted,
         "expired": timings.expired,
+        "rss_before": rss_before,
+        "rss_after": rss_after,
         "invariants": invariants(database_url),
     }
-    report(args, results)
-    return results
 
 
 ROWS = (
@@ -464,6 +490,8 @@ def start_echo_server(stack: Any) -> str:
 
     port = free_port()
     command = [str(Path(sys.executable).parent / "gunicorn"), "-k", "gevent", "-w", "1"]
+    # As many connections as a web process takes (WEB_CONNECTIONS); gunicorn's default is 1,000.
+    command += ["--worker-connections", "10000"]
     stack.processes.append(
         subprocess.Popen(
             [*command, "-b", f"127.0.0.1:{port}", "bench.echo_server:app"],
@@ -477,11 +505,12 @@ def start_echo_server(stack: Any) -> str:
 async def connect_all(
     urls: list[str], tokens: list[str], timings: Timings, accept_share: float
 ) -> list[socketio.AsyncClient]:
-    """Connect every expert, 50 at a time, spread over the web processes."""
+    """Connect every expert, 50 at a time, spread over the web processes. A refused connect is
+    counted (`timings.connect_errors`, reported) rather than ending the run."""
     clients: list[socketio.AsyncClient] = []
     for start in range(0, len(tokens), 50):
         batch = tokens[start : start + 50]
-        clients += await asyncio.gather(
+        outcomes = await asyncio.gather(
             *(
                 connect_expert(
                     urls[(start + i) % len(urls)],
@@ -490,8 +519,14 @@ async def connect_all(
                     accept=random.random() < accept_share,
                 )
                 for i, token in enumerate(batch)
-            )
+            ),
+            return_exceptions=True,
         )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                timings.connect_errors.append(f"{type(outcome).__name__}: {outcome}")
+            else:
+                clients.append(outcome)
     return clients
 
 

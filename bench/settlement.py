@@ -53,10 +53,24 @@ def settle_one() -> None:
 def main() -> int:
     """Run every measurement and print the table; non-zero exit if the ledger is not sound."""
     args = _arguments()
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
     sizes = dict(SMOKE if args.smoke else FULL)
     sizes.update({k: v for k, v in vars(args).items() if k in sizes and v is not None})
     database_url, redis_url = _urls()
+    rows, ok = measure(database_url, redis_url, sizes, args.batch, args.worker_class)
+    _print(rows, sizes, database_url, args.worker_class)
+    return 0 if ok else 1
+
+
+def measure(
+    database_url: str,
+    redis_url: str,
+    sizes: dict[str, int],
+    batch: int = 500,
+    worker_class: str = "fork",
+) -> tuple[list[tuple[str, int, float]], bool]:
+    """(measure, count, seconds) rows, and whether every reward settled once and the ledger
+    checks out. Runs its own workers on a queue prefix of its own."""
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     prefix = f"bench-{os.getpid()}-"
     app = create_app(
         {
@@ -78,18 +92,19 @@ def main() -> int:
         from flask_migrate import upgrade
 
         upgrade()
-        rows += _insert_rates(sizes["inserts"])
-        workers = _start_workers(env, sizes["workers"], args.worker_class, prefix, redis_url)
+        rows += insert_rates(sizes["inserts"])
+        workers = _start_workers(env, sizes["workers"], worker_class, prefix, redis_url)
         try:
             rows.append(("RQ no-op jobs", *_run_jobs(app, "noop", sizes["noops"])))
             rows.append(("rewards, one job per reward", *_per_reward(app, sizes)))
-            label = f"rewards, batched job ({args.batch}/tx)"
-            rows.append((label, *_batched(app, sizes, args.batch)))
+            label = f"rewards, batched job ({batch}/tx)"
+            rows.append((label, *_batched(app, sizes, batch)))
         finally:
             _stop_workers(workers)
         ok = _verify()
-    _print(rows, sizes, database_url, args.worker_class)
-    return 0 if ok else 1
+        db.session.remove()
+        db.engine.dispose()
+    return rows, ok
 
 
 def _arguments() -> argparse.Namespace:
@@ -119,7 +134,7 @@ def _urls() -> tuple[str, str]:
     return database_url, redis_url
 
 
-def _insert_rates(count: int) -> list[tuple[str, int, float]]:
+def insert_rates(count: int) -> list[tuple[str, int, float]]:
     """Rows per second into a scratch table: committed one by one, and in one executemany."""
     table = sa.Table(
         f"bench_rows_{os.getpid()}",
