@@ -29,6 +29,7 @@ import socketio
 
 from bench import load, offers, report, settlement
 from bench.common import bench_app_config, bench_urls, percentiles, rss_of_processes
+from bench.faults import unscored_answers
 from bench.report import Figure
 from bench.stack import ProdStack
 
@@ -201,6 +202,8 @@ async def system_and_ingestion(
         await load.post_questions(stack.url, keys[0], size["e2e_rate"], size["e2e_seconds"], record)
         ids = list(record.posted.values())
         outcome = await asyncio.to_thread(load.wait_for_outcomes, database_url, ids, 90)
+        # An answer still unscored after the drain: is its scoring job waiting (for a retry)?
+        outcome["unscored"] = unscored_answers(database_url, redis_url, record)
         await load.disconnect_crowd(crowd)
         ingested, seconds, refused = await ingest(
             stack.url, keys[0], size["batches"], size["batch"]

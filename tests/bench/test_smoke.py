@@ -102,6 +102,7 @@ def test_bench_run_quick_writes_every_figure_beside_its_baseline(tmp_path):
     outcome = details["end_to_end"]["outcome"]
     assert outcome["statuses"] == {"answered": outcome["questions"]}  # every one answered...
     assert outcome["rewards"] == {"settled": outcome["questions"]}  # ...and paid once
+    assert outcome["unscored"] == {"backlog": 0, "lost": 0}
     assert details["settlement"]["ledger_ok"]
 
 
