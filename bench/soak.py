@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import tempfile
 import time
@@ -150,11 +151,17 @@ def main() -> int:
     parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait at the end")
     parser.add_argument("--memory-tolerance", type=float, default=0.10)
     parser.add_argument("--json", type=Path, help="also write the summary here")
+    parser.add_argument(
+        "--keep-logs", type=Path, help="keep the set-up's logs (serve.log and more) in this folder"
+    )
     args = parser.parse_args()
     seconds = args.seconds or args.minutes * 60
     database_url, redis_url = bench_urls()
     keys, tokens = offers.prepare(database_url, redis_url, args.experts)
-    with tempfile.TemporaryDirectory(prefix="bench-soak-") as run_dir:
+    with contextlib.ExitStack() as cleanup:
+        run_dir = args.keep_logs or cleanup.enter_context(
+            tempfile.TemporaryDirectory(prefix="bench-soak-")
+        )
         stack = ProdStack.start(
             database_url, redis_url, Path(run_dir), web=args.web, workers=args.workers
         )

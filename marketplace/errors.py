@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, json
 from flask_limiter.errors import RateLimitExceeded
 from marshmallow import Schema, ValidationError, fields
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,9 @@ def http_exception_problem(error: HTTPException) -> dict[str, Any]:
     return problem(status, error.name, detail)
 
 
+BUSY_RETRY_AFTER_SECONDS = 2
+
+
 def register_error_handlers(app: Flask) -> None:
     """Make every error leave the app as problem details."""
 
@@ -159,6 +163,15 @@ def register_error_handlers(app: Flask) -> None:
     def _http(error: HTTPException) -> Response:
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         return problem_response(http_exception_problem(error), headers=headers)
+
+    @app.errorhandler(PoolTimeout)
+    def _busy(error: PoolTimeout) -> Response:
+        # Every database connection of this process is taken (an overload, not a bug): a
+        # retryable 503 tells clients to come back, where a 500 would read as a failure.
+        log.warning("database connection pool exhausted: %s", error)
+        detail = "The service is busy: retry shortly. 服务繁忙，请稍后重试。"
+        body = problem(503, "Service busy", detail, slug="busy")
+        return problem_response(body, headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)})
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
