@@ -70,6 +70,14 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         offset=PAYOUT_OFFSET,
         options=JobOptions(queue="low", timeout=1800, retry_delays=(60, 600, 3600)),
     ),
+    # Answers whose scoring job was lost or gave up (grading.UNSCORED_AFTER) are queued again.
+    PeriodicJob(
+        "scoring-sweep",
+        "workers.scoring.requeue_unscored",
+        every=5 * MINUTE,
+        offset=45,
+        options=JobOptions(queue="low", timeout=120, retry_delays=()),
+    ),
     PeriodicJob(
         "moderation-sweep",
         "workers.moderation.sweep",

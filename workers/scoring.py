@@ -15,6 +15,12 @@ def score_answer(answer_id: str) -> float | None:
         return grading.score_answer(uuid.UUID(answer_id)).score
 
 
+def requeue_unscored() -> int:
+    """Queue again the scoring of answers whose job was lost (every few minutes)."""
+    with job_context():
+        return grading.requeue_unscored()
+
+
 def rescore_question(question_id: str) -> int:
     """Grade a question's answers again (customer feedback or a verdict arrived)."""
     with job_context():

@@ -118,6 +118,43 @@ def enqueue_reputation(expert_id: uuid.UUID) -> None:
     )
 
 
+# An answer still unscored this long after it was written lost its scoring job (a worker
+# killed mid-job, Redis restarted without persistence) or the job used up its retries (5, 30,
+# 120 s): the sweep queues it again. Scoring is idempotent, so a late original does no harm.
+UNSCORED_AFTER = timedelta(minutes=10)
+UNSCORED_BATCH = 500
+
+
+def requeue_unscored() -> int:
+    """Queue the scoring of answers left unscored UNSCORED_AFTER (oldest first, a batch per
+    run); returns how many were queued. One attempt per answer per UNSCORED_AFTER window."""
+    now = utcnow()
+    ids = list(
+        db.session.scalars(
+            sa.select(Answer.id)
+            .where(Answer.score.is_(None), Answer.created_at < now - UNSCORED_AFTER)
+            .order_by(Answer.created_at)
+            .limit(UNSCORED_BATCH)
+        )
+    )
+    db.session.rollback()
+    window = int(now.timestamp() // UNSCORED_AFTER.total_seconds())
+    queued = sum(
+        enqueue(
+            "workers.scoring.score_answer",
+            str(answer_id),
+            job_id=f"score-{answer_id}-sweep-{window}",
+            options=JobOptions(queue="default"),
+        )
+        for answer_id in ids
+    )
+    if ids:
+        log.warning(
+            "%d answers were still unscored; %d scoring jobs queued again", len(ids), queued
+        )
+    return queued
+
+
 def rescore_question_answers(question_id: uuid.UUID) -> int:
     """Feedback or a verdict arrived: score the question's answers again."""
     ids = list(db.session.scalars(sa.select(Answer.id).filter_by(question_id=question_id)))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
+from marketplace.answers import grading
 from marketplace.answers.models import Answer, Feedback, PeerReview
+from marketplace.database import utcnow
 from marketplace.eventlog.models import Event
 from marketplace.experts.models import PoolMembership
 from marketplace.schedule import DAY, PERIODIC_JOBS
@@ -85,3 +89,24 @@ def test_the_nightly_recompute_is_a_periodic_job():
 
     module, _, name = job.func.rpartition(".")
     assert callable(getattr(importlib.import_module(module), name))
+
+
+def test_the_sweep_scores_again_answers_whose_job_was_lost(app, db):
+    company = make_company(app)
+    expert = make_pool_expert(app, default_pool(app, company.id))
+    lost = answer_question(app, post_question(app, company), GOOD, expert.id)
+    recent = answer_question(app, post_question(app, company), GOOD, expert.id)
+    app.extensions["job_queue"].wait_until_idle(10)
+    # As if both scoring jobs vanished (a killed worker, a Redis restarted empty); one answer
+    # is older than the sweep's patience, the other may still be waiting in a backlog.
+    db.session.execute(sa.update(Answer).values(score=None, score_confidence=None, signals=None))
+    written = utcnow() - grading.UNSCORED_AFTER - timedelta(minutes=1)
+    db.session.execute(sa.update(Answer).where(Answer.id == lost).values(created_at=written))
+    db.session.commit()
+    assert jobs.requeue_unscored() == 1
+    assert jobs.requeue_unscored() == 0  # one attempt per window, even before it ran
+    app.extensions["job_queue"].wait_until_idle(10)
+    db.session.expire_all()
+    assert db.session.get(Answer, lost).score is not None
+    assert db.session.get(Answer, recent).score is None
+    assert "scoring-sweep" in {job.name for job in PERIODIC_JOBS}
