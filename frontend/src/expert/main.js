@@ -39,13 +39,28 @@ function buildShell() {
   const pill = h('span', { class: 'conn-pill', role: 'status', dataset: { testid: 'connection' } });
   const banner = h('div', { class: 'banner', role: 'status', aria: { live: 'polite' }, hidden: true, dataset: { testid: 'banner' } });
   const screen = h('main', { id: 'screen', tabIndex: -1 });
-  const nav = h('nav', { class: 'tabbar', aria: { label: t('nav.label') } });
+  // The tabs are built once and updated in place: a tab re-created on every state change
+  // swallowed a tap that landed while it was swapped (the press on the old, the release on
+  // the new element).
+  const tabs = Object.fromEntries(TABS.map((name) => {
+    const label = h('span', { class: 'tab-label' });
+    const badge = h('span', { class: 'badge', hidden: true });
+    const link = h(
+      'a',
+      { href: `#${name}`, class: ['tab', `tab-${name}`], dataset: { testid: `tab-${name}` } },
+      h('span', { class: 'tab-icon', aria: { hidden: 'true' } }, { offers: '◉', work: '✎', earnings: '¥', me: '☺' }[name]),
+      label,
+      badge,
+    );
+    return [name, { link, label, badge }];
+  }));
+  const nav = h('nav', { class: 'tabbar', aria: { label: t('nav.label') } }, TABS.map((name) => tabs[name].link));
   const el = h('div', { class: 'app' }, h('header', { class: 'topbar' }, h('span', { class: 'brand' }, t('app.title')), pill), banner, screen, nav);
-  return { el, pill, banner, screen, nav };
+  return { el, pill, banner, screen, nav, tabs };
 }
 
 function renderChrome() {
-  const { pill, banner, nav } = shell;
+  const { pill, banner, nav, tabs } = shell;
   const live = state.connected;
   pill.textContent = live ? t('conn.live') : state.browserOnline ? t('conn.connecting') : t('conn.offline');
   pill.className = `conn-pill ${live ? 'is-live' : state.browserOnline ? 'is-connecting' : 'is-offline'}`;
@@ -54,13 +69,17 @@ function renderChrome() {
   banner.dataset.state = !state.browserOnline ? 'offline' : 'reconnecting';
   const { tab } = route();
   const counts = { offers: state.offers.size, work: state.assignments.size };
-  replace(nav, TABS.map((name) => h(
-    'a',
-    { href: `#${name}`, class: ['tab', `tab-${name}`], aria: name === tab ? { current: 'page' } : undefined, dataset: { testid: `tab-${name}` } },
-    h('span', { class: 'tab-icon', aria: { hidden: 'true' } }, { offers: '◉', work: '✎', earnings: '¥', me: '☺' }[name]),
-    h('span', { class: 'tab-label' }, t(`nav.${name}`)),
-    counts[name] ? h('span', { class: 'badge', aria: { label: t('nav.count', { n: counts[name] }) } }, String(counts[name])) : null,
-  )));
+  nav.setAttribute('aria-label', t('nav.label'));
+  for (const name of TABS) {
+    const { link, label, badge } = tabs[name];
+    if (name === tab) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+    label.textContent = t(`nav.${name}`);
+    badge.hidden = !counts[name];
+    badge.textContent = counts[name] ? String(counts[name]) : '';
+    if (counts[name]) badge.setAttribute('aria-label', t('nav.count', { n: counts[name] }));
+    else badge.removeAttribute('aria-label');
+  }
 }
 
 function mountScreen() {
