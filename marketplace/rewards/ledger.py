@@ -130,9 +130,10 @@ def post_many(postings: Sequence[Posting]) -> list[int]:
     """Post many new transactions with a few statements; returns their ids in order.
 
     Balances move once per account (summed, in account-id order, with the same overdraft
-    check), after the rows are inserted: the account rows (a company's budget is a hot row)
-    are locked as late as possible. A key already used raises IntegrityError: the caller
-    rolls back and falls back to `post`, which is idempotent per key.
+    check) before the entries are inserted: the account rows are locked in one order by
+    every transaction (inserting the entries first took key-share locks in leg order, and
+    two settlements deadlocked). A key already used raises IntegrityError: the caller rolls
+    back and falls back to `post`, which is idempotent per key.
     """
     if not postings:
         return []
@@ -140,6 +141,7 @@ def post_many(postings: Sequence[Posting]) -> list[int]:
         _check_balanced(posting.legs)
     now = utcnow()
     ids = _insert_transactions(postings, now)
+    _apply_totals(postings)
     entries = [
         {
             "transaction_id": transaction_id,
@@ -152,7 +154,6 @@ def post_many(postings: Sequence[Posting]) -> list[int]:
         for account, amount in posting.legs
     ]
     db.session.execute(sa.insert(LedgerEntry.__table__), entries)
-    _apply_totals(postings)
     for p in postings:
         audit_log.info("posted %s %s for %s:%s", p.kind, p.idempotency_key, *p.reference)
     return ids

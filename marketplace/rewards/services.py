@@ -140,7 +140,7 @@ def hold_question_reward(
 
     For a question created in this transaction: its key `hold:<id>` cannot exist yet, so it is
     posted without the idempotency probe (a clash still fails on the unique key). The caller's
-    pending rows are flushed first and the balances move last, so the company's budget row,
+    pending rows are flushed first and the hold is posted last, so the company's budget row,
     which every post of the company updates, stays locked only until the caller commits.
     """
     owner = company_owner(company_id)

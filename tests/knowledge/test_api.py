@@ -141,16 +141,22 @@ def test_allowed_domains_stop_company_links_from_counting_as_external(app, db, c
         "Turn on adaptive charging in Settings > Battery, restart, and see the guide at "
         "https://help.aurora.example.com/battery if it still drains overnight."
     )
-    before = grading.score_answer(_answer(db, expert, post_question(app, company), text))
-    client.patch(
+    links = lambda a: next(s for s in a.signals["signals"] if s["code"] == "external_links")  # noqa: E731
+    first = _answer(db, expert, post_question(app, company), text)
+    # The submission's own scoring job runs in the background: let it finish, so it cannot
+    # score the first answer again once the new settings are in.
+    app.extensions["job_queue"].wait_until_idle(10)
+    before = grading.score_answer(first)
+    flagged_before, score_before = links(before)["flagged"], before.score  # read before commit
+    changed = client.patch(
         "/api/v1/scoring/settings",
         json={"allowed_domains": ["aurora.example.com"]},
         headers=company.headers,
     )
+    assert changed.status_code == 200
     after = grading.score_answer(_answer(db, expert, post_question(app, company), text))
-    links = lambda a: next(s for s in a.signals["signals"] if s["code"] == "external_links")  # noqa: E731
-    assert links(before)["flagged"] and not links(after)["flagged"]
-    assert after.score > before.score
+    assert flagged_before and not links(after)["flagged"]
+    assert after.score > score_before
 
 
 def _answer(db, expert, question_id, text=None):
