@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from marketplace.companies.models import OfferMode, PoolKind
 from marketplace.matching.settings import LIMITS
 from marketplace.moderation.policy import effective_audit
+from marketplace.questions.models import Channel
+from marketplace.rewards.currencies import is_currency
+from marketplace.rewards.table import MAX_ROWS, sorted_rows
 
 # The matching settings a company may set per pool from the dashboard (docs/matching.md).
 POOL_SETTING_NAMES = ("offer_timeout_seconds", "broadcast_k", "answer_minutes", "hourly_offer_cap")
@@ -106,6 +109,66 @@ class AuditSettingsSchema(Schema):
     )
 
 
+class RewardRowSchema(Schema):
+    """One row of a reward table: questions of this channel and priority get this reward."""
+
+    channel = fields.Enum(
+        Channel,
+        by_value=True,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "null: any channel (a row for the channel wins)."},
+    )
+    min_priority = fields.Integer(
+        strict=True,
+        load_default=0,
+        validate=validate.Range(0, 9),
+        metadata={"description": "The row fits questions of this priority (0-9) or higher."},
+    )
+    amount = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, error="Must be at least 1."),
+        metadata={"description": "The reward in minor units of the table's currency."},
+    )
+
+
+class RewardTableSchema(Schema):
+    """The rewards of questions posted to the pool without one (docs/rewards.md)."""
+
+    currency = fields.String(required=True)
+    rows = fields.List(
+        fields.Nested(RewardRowSchema),
+        required=True,
+        validate=validate.Length(1, MAX_ROWS, error=f"Send 1 to {MAX_ROWS} rows."),
+    )
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        errors: dict[str, Any] = {}
+        if not is_currency(data.get("currency", "")):
+            errors["currency"] = ["Must be an ISO 4217 currency code such as CNY or USD."]
+        seen: set[tuple[str | None, int]] = set()
+        duplicates: dict[int, dict[str, list[str]]] = {}
+        for index, row in enumerate(data.get("rows") or []):
+            key = (row["channel"], row["min_priority"])
+            if key in seen:
+                duplicates[index] = {"min_priority": ["Another row has this channel and priority."]}
+            seen.add(key)
+        if duplicates:
+            errors["rows"] = duplicates
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def _ordered(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        rows = [
+            {**row, "channel": row["channel"].value if row["channel"] else None}
+            for row in data["rows"]
+        ]
+        return {"currency": data["currency"], "rows": sorted_rows(rows)}
+
+
 class PoolSettingsPatchSchema(Schema):
     """The pool settings to change; fields left out stay as they are."""
 
@@ -124,6 +187,11 @@ class PoolSettingsPatchSchema(Schema):
         AuditSettingsSchema,
         allow_none=True,
         metadata={"description": "Merged into the pool's audit settings; null resets them."},
+    )
+    reward_table = fields.Nested(
+        RewardTableSchema,
+        allow_none=True,
+        metadata={"description": "Replaces the pool's reward table; null removes it."},
     )
 
     @validates_schema
@@ -165,6 +233,10 @@ class PoolSchema(Schema):
         "_audit_effective",
         metadata={"description": "The audit rules in effect; low_score null: accept threshold."},
     )
+    reward_table = fields.Method(
+        "_reward_table",
+        metadata={"description": "Rewards of questions posted without one; null: none."},
+    )
     limits = fields.Constant(
         {name: list(LIMITS[name]) for name in POOL_SETTING_NAMES},
         metadata={"description": "Allowed range of each numeric setting."},
@@ -173,6 +245,9 @@ class PoolSchema(Schema):
 
     def _audit(self, pool: Any) -> dict[str, Any]:
         return dict((pool.settings or {}).get("audit") or {})
+
+    def _reward_table(self, pool: Any) -> dict[str, Any] | None:
+        return (pool.settings or {}).get("reward_table")
 
     def _audit_effective(self, pool: Any) -> dict[str, Any]:
         return effective_audit(pool.settings)

@@ -9,8 +9,10 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from marketplace.companies.models import ApiKey, Company, OfferMode, Pool, PoolKind
 from marketplace.database import utcnow
@@ -20,6 +22,7 @@ from marketplace.extensions import db
 from marketplace.matching.settings import MatchingSettings, settings_for
 from marketplace.moderation.policy import merge_audit_settings
 from marketplace.rewards.currencies import is_currency
+from marketplace.rewards.services import budget_currencies
 
 KEY_PREFIX = "mk_"
 # last_used_at is written at most this often per key, so authenticating stays read-mostly.
@@ -292,11 +295,12 @@ def get_pool(company_id: uuid.UUID, slug: str) -> PoolView:
 def update_pool_settings(
     company_id: uuid.UUID, slug: str, changes: dict[str, object], actor: Actor
 ) -> PoolView:
-    """Change a pool's offer mode, invite-only flag, matching and audit settings (validated
-    input).
+    """Change a pool's offer mode, invite-only flag, matching and audit settings and its reward
+    table (validated input).
 
     A numeric setting set to None goes back to the company's value; offer_mode None likewise;
-    `audit` changes are merged into the pool's audit settings (see merge_audit_settings).
+    `audit` changes are merged into the pool's audit settings (see merge_audit_settings); a
+    reward table replaces the pool's whole table, None removes it.
     """
     pool = _own_pool(company_id, slug)
     before = _pool_state(pool)
@@ -306,6 +310,12 @@ def update_pool_settings(
             pool.offer_mode = value  # type: ignore[assignment]
         elif name == "invite_only":
             pool.invite_only = bool(value)
+        elif name == "reward_table":
+            if value is None:
+                own.pop("reward_table", None)
+            else:
+                _check_reward_table(company_id, value)  # type: ignore[arg-type]
+                own["reward_table"] = value
         elif name == "audit":
             audit = merge_audit_settings(own.get("audit"), value)  # type: ignore[arg-type]
             if audit is None:
@@ -330,6 +340,25 @@ def update_pool_settings(
         )
     db.session.commit()
     return _pool_view(get_company(company_id), pool)
+
+
+def _check_reward_table(company_id: uuid.UUID, table: dict[str, Any]) -> None:
+    """What the schema cannot know: the reward ceiling and the company's budget currencies."""
+    errors: dict[str, Any] = {}
+    maximum = current_app.config["REWARD_MAX_MINOR"]
+    too_large = {
+        index: {"amount": [f"Must be at most {maximum}."]}
+        for index, row in enumerate(table["rows"])
+        if row["amount"] > maximum
+    }
+    if too_large:
+        errors["rows"] = too_large
+    currencies = budget_currencies(company_id)
+    if table["currency"] not in currencies:
+        known = ", ".join(sorted(currencies)) or "no currency yet (top up first)"
+        errors["currency"] = [f"Your budget is in {known}."]
+    if errors:
+        raise InvalidInput("The reward table cannot be used.", errors={"reward_table": errors})
 
 
 def _own_pool(company_id: uuid.UUID, slug: str) -> Pool:

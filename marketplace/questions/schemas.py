@@ -79,7 +79,11 @@ class QuestionCreateSchema(Schema):
         validate=validate.Range(0, 9),
         metadata={"description": "0 (low) to 9 (urgent)."},
     )
-    reward = fields.Nested(RewardSchema, required=True)
+    reward = fields.Nested(
+        RewardSchema,
+        load_default=None,
+        metadata={"description": "Leave out to take it from the pool's reward table."},
+    )
     sla_deadline = fields.AwareDateTime(
         load_default=None, metadata={"description": "Answer wanted by; default 24 h from now."}
     )

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.aftercommit import after_commit
 from marketplace.answers.models import Answer, AnswerStatus, Feedback
+from marketplace.companies.models import Pool
 from marketplace.companies.services import find_pool
 from marketplace.database import new_id, utcnow
 from marketplace.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -36,6 +37,7 @@ from marketplace.queue import JobOptions, enqueue
 from marketplace.rewards import services as rewards
 from marketplace.rewards.models import AccountKind, LedgerAccount
 from marketplace.rewards.policy import DEFAULT_POLICY
+from marketplace.rewards.table import reward_from_table
 
 SLA_MIN = timedelta(minutes=1)
 SLA_MAX = timedelta(days=30)
@@ -175,7 +177,7 @@ def _failure(index: int, raw: Any, error: DomainError) -> BatchItemResult:
 
 def _insert(company_id: uuid.UUID, data: dict[str, Any], actor: Actor) -> Question:
     pool = find_pool(company_id, data["pool"])
-    reward = data["reward"]
+    reward = data["reward"] or _reward_from_pool(pool, data)
     accounts = rewards.budget_accounts(company_id)
     _check_reward(accounts, reward["amount"], reward["currency"])
     now = utcnow()
@@ -236,6 +238,21 @@ def _existing_or_conflict(company_id: uuid.UUID, data: dict[str, Any]) -> Questi
             question_id=str(existing.id),
         )
     return existing
+
+
+def _reward_from_pool(pool: Pool, data: dict[str, Any]) -> dict[str, Any]:
+    """A question posted without a reward takes the one its pool's reward table gives."""
+    table = (pool.settings or {}).get("reward_table")
+    reward = reward_from_table(table, data["channel"].value, data["priority"])
+    if reward is not None:
+        return reward
+    why = (
+        f"No row of pool {pool.slug}'s reward table fits channel {data['channel'].value}, "
+        f"priority {data['priority']}."
+        if table
+        else f"Pool {pool.slug} has no reward table."
+    )
+    raise InvalidInput("The question needs a reward.", errors={"reward": [f"Required. {why}"]})
 
 
 def _check_reward(

@@ -129,6 +129,11 @@ def budget_accounts(company_id: uuid.UUID) -> dict[tuple[AccountKind, str], Ledg
     return {(account.kind, account.currency): account for account in rows}
 
 
+def budget_currencies(company_id: uuid.UUID) -> set[str]:
+    """The currencies the company has a budget in (it topped up at least once in each)."""
+    return {c for kind, c in budget_accounts(company_id) if kind == AccountKind.COMPANY_BUDGET}
+
+
 def hold_question_reward(
     company_id: uuid.UUID,
     question_id: uuid.UUID,

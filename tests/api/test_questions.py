@@ -156,7 +156,8 @@ def test_missing_fields_are_each_named(app, client):
     response = client.post("/api/v1/questions", json={}, headers=company.headers)
     assert response.status_code == 422
     errors = response.get_json()["errors"]
-    assert set(errors) == {"external_id", "channel", "subject", "body", "language", "reward"}
+    # reward may be left out when the pool has a reward table (tests/rewards/test_reward_table.py)
+    assert set(errors) == {"external_id", "channel", "subject", "body", "language"}
 
 
 def test_malformed_json_is_a_400(app, client):

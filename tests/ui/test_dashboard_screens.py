@@ -111,8 +111,10 @@ def test_keys_webhook_and_pool_settings(playwright_browser, site):
         assert audit.locator("[name='audit.sample_rates.vetted']").input_value() == "0"  # seed
         audit.locator("[name='audit.sample_rates.trusted']").fill("0.05")
         audit.locator("[name='audit.low_rating']").select_option("3")
+        saved_form = pool.get_attribute("data-updated")
         pool.locator("button[type=submit]").click()
         page.wait_for_selector("text=Saved")
+        reloaded_pool(page, saved_form)
         assert site.api("GET", "/pools/default")[0] == 200
         saved = site.api("GET", "/pools/default")[1]
         assert saved["settings"]["offer_timeout_seconds"] == 90
@@ -122,8 +124,53 @@ def test_keys_webhook_and_pool_settings(playwright_browser, site):
             "low_rating": 3,
         }
         assert saved["audit_effective"]["low_rating"] == 3
-        assert "Not available yet" in pool.inner_text()  # the reward table
+        assert saved["reward_table"] is None
+
+        # The reward table: a bad amount is marked on its input and nothing is sent.
+        pool = page.locator("[data-testid=pool-default]")
+        table = pool.locator("[data-testid=reward-table]")
+        assert "No rows" in table.inner_text()
+        table.locator("[data-testid=reward-add-row]").click()
+        table.locator("[name='reward_table.rows.0.amount']").fill("8.001")
+        table.locator("[data-testid=reward-add-row]").click()
+        table.locator("[name='reward_table.rows.1.channel']").select_option("phone")
+        table.locator("[name='reward_table.rows.1.min_priority']").select_option("7")
+        table.locator("[name='reward_table.rows.1.amount']").fill("20")
+        pool.locator("button[type=submit]").click()
+        table.locator(".field-error", has_text="CNY").wait_for()
+        assert site.api("GET", "/pools/default")[1]["reward_table"] is None
+        table.locator("[name='reward_table.rows.0.amount']").fill("8.00")
+        saved_form = pool.get_attribute("data-updated")
+        pool.locator("button[type=submit]").click()
+        reloaded_pool(page, saved_form).locator("text=the first row pays").wait_for()
+        assert site.api("GET", "/pools/default")[1]["reward_table"] == {
+            "currency": "CNY",
+            "rows": [
+                {"channel": None, "min_priority": 0, "amount": 800},
+                {"channel": "phone", "min_priority": 7, "amount": 2000},
+            ],
+        }
+        reloaded = page.locator("[data-testid=pool-default] [data-testid=reward-table]")
+        assert reloaded.locator("[name='reward_table.rows.1.amount']").input_value() == "20.00"
         shot(page, "dashboard-09-pools", full_page=True)
+        # A question posted without a reward is priced by the table (then withdrawn, so it
+        # is offered to nobody in the later tests).
+        for channel, priority, amount in [("phone", 8, 2000), ("email", 8, 800)]:
+            status, posted = site.api(
+                "POST",
+                "/questions",
+                {
+                    "external_id": f"table-{channel}",
+                    "channel": channel,
+                    "subject": "Priced by the table",
+                    "body": "No reward in the body.",
+                    "language": "en",
+                    "priority": priority,
+                },
+            )
+            assert status == 201, posted
+            assert posted["reward"] == {"amount": amount, "currency": "CNY"}
+            assert site.api("POST", f"/questions/{posted['id']}/cancel")[0] == 200
         site.api(
             "PATCH",
             "/pools/default",
@@ -132,11 +179,19 @@ def test_keys_webhook_and_pool_settings(playwright_browser, site):
                 "broadcast_k": None,
                 "offer_timeout_seconds": 120,
                 "audit": {"sample_rates": {"trusted": None}, "low_rating": None},
+                "reward_table": None,
             },
         )
     finally:
         context.close()
     assert problems == []
+
+
+def reloaded_pool(page, saved_form):
+    """The default pool's form once the screen has reloaded it after a save."""
+    selector = f"[data-testid=pool-default]:not([data-updated='{saved_form}'])"
+    page.wait_for_selector(selector)
+    return page.locator(selector)
 
 
 def test_script_in_text_stays_inert_on_the_queue_and_list(playwright_browser, site):

@@ -1,22 +1,25 @@
 // Pool settings: offer mode, offer timeout, broadcast size, answer time, hourly cap, invite-only,
-// and how answers are audited (sample rates per tier, low score, low rating, hold). The reward
-// table is shown once the pool carries one.
+// how answers are audited (sample rates per tier, low score, low rating, hold), and the reward
+// table that prices questions posted without a reward (docs/rewards.md#reward-table).
 import { h, replace } from '../lib/dom.js';
 import { get, patch } from '../lib/api.js';
-import { fmtNumber, fmtPercent, t } from '../lib/i18n.js';
-import { busy, errorText, field, notAvailable, notice, showFieldErrors, toast } from '../lib/ui.js';
+import { exponentOf, parseMajor, toMajor } from '../lib/currencies.js';
+import { fmtMoney, fmtNumber, fmtPercent, t } from '../lib/i18n.js';
+import { busy, errorText, field, notice, showFieldErrors, toast } from '../lib/ui.js';
 
 const NUMBERS = ['offer_timeout_seconds', 'broadcast_k', 'answer_minutes', 'hourly_offer_cap'];
 // Audit fields: [name in the form (the API's error path), how to read it from pool.audit].
 const RATES = ['vetted', 'trusted'];
+const CHANNELS = ['web', 'app', 'email', 'wechat', 'weibo', 'phone', 'other'];
 
 export function poolsScreen() {
   const list = h('div', null, notice(t('common.loading')));
   const el = h('div', { class: 'screen' }, h('h1', null, t('pools.title')), h('p', { class: 'muted' }, t('pools.intro')), list);
   async function load() {
     try {
-      const pools = await get('/pools');
-      replace(list, pools.map((pool) => poolForm(pool, load)));
+      const [pools, account] = await Promise.all([get('/pools'), get('/account')]);
+      const currencies = account.balances.map((b) => b.currency);
+      replace(list, pools.map((pool) => poolForm(pool, currencies.length ? currencies : [account.currency], load)));
     } catch (error) {
       replace(list, notice(errorText(error), 'error'));
     }
@@ -25,7 +28,7 @@ export function poolsScreen() {
   return { el };
 }
 
-function poolForm(pool, reload) {
+function poolForm(pool, currencies, reload) {
   const mode = h(
     'select',
     { name: 'offer_mode' },
@@ -38,10 +41,12 @@ function poolForm(pool, reload) {
   }));
   const inviteOnly = h('input', { type: 'checkbox', name: 'invite_only', checked: pool.invite_only });
   const audit = auditFields(pool);
+  const rewards = rewardTableFields(pool, currencies);
   const save = h('button', { type: 'submit', class: 'primary' }, t('common.save'));
   const form = h('form', {
     class: 'card pool-form',
-    dataset: { slug: pool.slug, testid: `pool-${pool.slug}` },
+    // updated tells a reloaded form from the one saved (tests wait on it).
+    dataset: { slug: pool.slug, testid: `pool-${pool.slug}`, updated: pool.updated_at },
     on: {
       submit: (e) => {
         e.preventDefault();
@@ -56,6 +61,13 @@ function poolForm(pool, reload) {
         if (inviteOnly.checked !== pool.invite_only) changes.invite_only = inviteOnly.checked;
         const auditChanges = audit.changes();
         if (auditChanges) changes.audit = auditChanges;
+        const table = rewards.read();
+        if (table.errors) {
+          showFieldErrors(form, { errors: table.errors });
+          toast(t('pools.rewards.fix'), 'error');
+          return;
+        }
+        if (!sameTable(table.value, pool.reward_table ?? null)) changes.reward_table = table.value;
         if (!Object.keys(changes).length) {
           toast(t('pools.nothing'), 'info');
           return;
@@ -80,7 +92,7 @@ function poolForm(pool, reload) {
     NUMBERS.map((name) => field(t(`pools.${name}`), inputs[name], t('pools.range', { min: fmtNumber(pool.limits[name][0]), max: fmtNumber(pool.limits[name][1]), value: fmtNumber(pool.effective[name]) })))),
   h('label', { class: 'choice' }, inviteOnly, ' ', t('pools.inviteOnly')),
   audit.el,
-  h('div', { class: 'subsection' }, h('h3', null, t('pools.rewardTable')), pool.reward_table ? h('pre', null, JSON.stringify(pool.reward_table, null, 2)) : notAvailable(t('pools.rewardSoon'))),
+  rewards.el,
   h('div', { class: 'row' }, save));
   return form;
 }
@@ -125,6 +137,98 @@ function auditFields(pool) {
       const holding = hold.value === '' ? null : hold.value === 'true';
       if (holding !== (own.hold ?? null)) changes.hold = holding;
       return Object.keys(changes).length ? changes : null;
+    },
+  };
+}
+
+/** 2000 CNY minor units -> '20.00' (what the amount input shows and parseMajor reads back). */
+function majorText(amount, currency) {
+  return toMajor(amount, currency).toFixed(exponentOf(currency));
+}
+
+/** Tables are equal whatever the order of their rows (the API keeps them sorted). */
+function sameTable(a, b) {
+  const key = (table) => table && JSON.stringify([table.currency, table.rows.map((r) => [r.channel, r.min_priority, r.amount]).sort()]);
+  return key(a) === key(b);
+}
+
+/**
+ * The reward table as rows of inputs (channel, from priority, amount in major units).
+ * read() gives {value} (the table to send, null for none) or {errors} keyed like the API's, so
+ * an amount the currency cannot hold is marked on its input before anything is sent.
+ */
+function rewardTableFields(pool, currencies) {
+  const own = pool.reward_table;
+  const known = own && !currencies.includes(own.currency) ? [own.currency, ...currencies] : currencies;
+  const currency = h('select', { name: 'reward_table.currency' },
+    known.map((c) => h('option', { value: c, selected: (own?.currency ?? currencies[0]) === c }, c)));
+  const body = h('tbody');
+  const rows = [];
+  function renumber() {
+    rows.forEach((row, i) => {
+      row.channel.name = `reward_table.rows.${i}.channel`;
+      row.priority.name = `reward_table.rows.${i}.min_priority`;
+      row.amount.name = `reward_table.rows.${i}.amount`;
+    });
+    empty.hidden = rows.length > 0;
+  }
+  function addRow(data = { channel: null, min_priority: 0, amount: null }) {
+    const channel = h('select', { aria: { label: t('pools.rewards.channel') } },
+      h('option', { value: '', selected: data.channel === null }, t('pools.rewards.anyChannel')),
+      CHANNELS.map((c) => h('option', { value: c, selected: data.channel === c }, t(`channel.${c}`))));
+    const priority = h('select', { aria: { label: t('pools.rewards.priority') } },
+      [...Array(10).keys()].map((n) => h('option', { value: String(n), selected: data.min_priority === n }, t('pools.rewards.fromPriority', { value: n }))));
+    const amount = h('input', {
+      type: 'text', inputMode: 'decimal', aria: { label: t('pools.rewards.amount') },
+      value: data.amount === null ? '' : majorText(data.amount, own.currency),
+    });
+    const row = { channel, priority, amount };
+    const remove = h('button', {
+      type: 'button', class: 'link', aria: { label: t('pools.rewards.remove') },
+      on: { click: () => { rows.splice(rows.indexOf(row), 1); tr.remove(); renumber(); } },
+    }, '×');
+    const cell = (input) => h('td', null, h('span', { class: 'field' }, input));
+    const tr = h('tr', null, cell(channel), cell(priority), cell(amount), h('td', null, remove));
+    rows.push(row);
+    body.append(tr);
+    renumber();
+  }
+  const empty = h('p', { class: 'muted small' }, t('pools.rewards.none'));
+  (own?.rows ?? []).forEach((row) => addRow(row));
+  renumber();
+  const add = h('button', { type: 'button', class: 'secondary', dataset: { testid: 'reward-add-row' }, on: { click: () => addRow() } }, t('pools.rewards.add'));
+  const example = own ? t('pools.rewards.example', { amount: fmtMoney(own.rows[0].amount, own.currency) }) : t('pools.rewards.intro');
+  const el = h('fieldset', { class: 'subsection', dataset: { testid: 'reward-table' } },
+    h('legend', null, h('strong', null, t('pools.rewardTable'))),
+    h('p', { class: 'muted small' }, t('pools.rewards.rule'), ' ', example),
+    h('div', { class: 'grid-3' }, field(t('pools.rewards.currency'), currency)),
+    h('table', { class: 'reward-table' },
+      h('thead', null, h('tr', null,
+        h('th', null, t('pools.rewards.channel')), h('th', null, t('pools.rewards.priority')),
+        h('th', null, t('pools.rewards.amountIn', { currency: currency.value })), h('th'))),
+      body),
+    empty,
+    h('div', { class: 'row' }, add));
+  currency.addEventListener('change', () => {
+    el.querySelector('thead th:nth-child(3)').textContent = t('pools.rewards.amountIn', { currency: currency.value });
+  });
+  return {
+    el,
+    read() {
+      if (!rows.length) return { value: null };
+      const errors = {};
+      const parsed = rows.map((row, i) => {
+        let amount = null;
+        try {
+          amount = parseMajor(row.amount.value, currency.value);
+        } catch {
+          errors[`rows.${i}.amount`] = [t('pools.rewards.badAmount', { currency: currency.value })];
+        }
+        return { channel: row.channel.value || null, min_priority: Number(row.priority.value), amount };
+      });
+      if (Object.keys(errors).length) return { errors: { reward_table: errors } };
+      // Sent in the form's order, so an error's row index points at the right inputs.
+      return { value: { currency: currency.value, rows: parsed } };
     },
   };
 }
