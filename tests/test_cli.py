@@ -122,6 +122,9 @@ def test_demo_seed_builds_the_demo_marketplace_once(app, runner, db):
     assert db.session.scalar(regular) == 200
     gold = sa.select(sa.func.count()).select_from(Question).filter_by(is_gold=True)
     assert db.session.scalar(gold) == 5  # qualification tests draw from them
+    # Each company's first pool prices questions posted without a reward.
+    priced = [p.slug for p in pools if (p.settings or {}).get("reward_table")]
+    assert len(priced) == 2
 
 
 def test_demo_key_revokes_the_previous_one(app, runner, client):

@@ -315,3 +315,15 @@ KNOWLEDGE = {
         ),
     ],
 }
+
+
+def reward_table(currency: str) -> dict[str, object]:
+    """The demo's reward table: 8.00 by default, 12.00 when urgent, phone calls 15.00."""
+    return {
+        "currency": currency,
+        "rows": [
+            {"channel": None, "min_priority": 0, "amount": 800},
+            {"channel": None, "min_priority": 7, "amount": 1200},
+            {"channel": "phone", "min_priority": 0, "amount": 1500},
+        ],
+    }

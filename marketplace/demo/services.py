@@ -10,7 +10,13 @@ import sqlalchemy as sa
 from marketplace.accounts.models import Role
 from marketplace.accounts.services import create_user
 from marketplace.companies.models import ApiKey, Company, PoolKind
-from marketplace.companies.services import create_company, create_pool, find_pool, issue_api_key
+from marketplace.companies.services import (
+    create_company,
+    create_pool,
+    find_pool,
+    issue_api_key,
+    update_pool_settings,
+)
 from marketplace.database import utcnow
 from marketplace.demo import data
 from marketplace.eventlog.services import Actor
@@ -72,6 +78,10 @@ def seed(expert_count: int = 30, question_count: int = 200, seed_value: int = 20
         )
         for pool_slug, *_ in pool_specs:
             pools[pool_slug] = (company, find_pool(company, pool_slug).id, currency)
+        # The first pool prices questions posted without a reward (docs/rewards.md).
+        update_pool_settings(
+            company, first_slug, {"reward_table": data.reward_table(currency)}, ACTOR
+        )
         _seed_knowledge(company, slug)
         summary.companies.append(slug)
     summary.experts = _seed_experts(rng, pools, expert_count)
