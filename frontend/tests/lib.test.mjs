@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { csvLine, parseCsv, parseJsonLines } from '../src/lib/csv.js';
 import { exponentOf, parseMajor, toMajor } from '../src/lib/currencies.js';
+import { throttled } from '../src/lib/throttle.js';
 
 test('CSV: quotes, doubled quotes, newlines and CRLF, with the line each record starts on', () => {
   const text = '\ufeffa,b,c\r\n1,"x, ""y""",3\r\n"multi\nline",,z\n\n4,5,6';
@@ -40,4 +41,24 @@ test('money: ISO 4217 exponents, exact parsing, no extra decimals', () => {
   assert.throws(() => parseMajor('8,00', 'CNY'), /not a decimal/);
   assert.throws(() => parseMajor('1.5', 'JPY'), /0 decimal places/);
   assert.equal(toMajor(880, 'CNY'), 8.8);
+});
+
+test('throttled runs at once, then once more at the end of a burst, never in between', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let runs = 0;
+  const refresh = throttled(() => { runs += 1; }, 500);
+  refresh();
+  assert.equal(runs, 1);
+  refresh();
+  refresh();
+  refresh();
+  assert.equal(runs, 1);
+  t.mock.timers.tick(499);
+  assert.equal(runs, 1);
+  t.mock.timers.tick(1);
+  assert.equal(runs, 2); // the burst's last change is not lost
+  t.mock.timers.tick(1000);
+  assert.equal(runs, 2); // nothing pending: no extra run
+  refresh();
+  assert.equal(runs, 3);
 });

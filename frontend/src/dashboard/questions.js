@@ -5,7 +5,7 @@ import { get, post, query } from '../lib/api.js';
 import { fmtDateTime, fmtMoney, fmtPercent, languageName, t, tOr } from '../lib/i18n.js';
 import { busy, errorText, field, notice, showFieldErrors, toast } from '../lib/ui.js';
 import { statusChip } from './common.js';
-import { onLiveEvent } from './live.js';
+import { live } from './live.js';
 
 const STATUSES = ['queued', 'offered', 'assigned', 'answered', 'returned', 'expired', 'cancelled'];
 const CHANNELS = ['web', 'app', 'email', 'wechat', 'weibo', 'phone', 'other'];
@@ -54,7 +54,7 @@ export function questionsScreen() {
     }
   }
 
-  const stop = onLiveEvent(async (envelope) => {
+  const stop = live.onEvent(async (event, envelope) => {
     const existing = tbody.querySelector(`tr[data-id="${CSS.escape(envelope.data.question_id)}"]`);
     if (!existing) return;
     try {
@@ -93,7 +93,7 @@ export function questionDetailScreen({ id }) {
       replace(body, notice(errorText(error), 'error'));
     }
   }
-  const stop = onLiveEvent((envelope) => {
+  const stop = live.onEvent((event, envelope) => {
     if (envelope.data.question_id === id) load();
   });
   load();

@@ -3,8 +3,9 @@ import { h, replace } from '../lib/dom.js';
 import { get, query } from '../lib/api.js';
 import { fmtDateTime, fmtDuration, fmtNumber, fmtRelative, fmtTime, t } from '../lib/i18n.js';
 import { errorText, notice } from '../lib/ui.js';
-import { eventName, questionLink, statusChip, throttled } from './common.js';
-import { feed, onLiveEvent } from './live.js';
+import { throttled } from '../lib/throttle.js';
+import { eventName, questionLink, statusChip } from './common.js';
+import { live } from './live.js';
 
 const STATUSES = ['queued', 'offered', 'assigned', 'answered', 'returned', 'expired', 'cancelled'];
 const RISK_CHOICES = [15, 30, 60, 120, 240];
@@ -63,13 +64,13 @@ export function queueScreen() {
   }
 
   function renderFeed() {
-    replace(feedList, feed.length
-      ? feed.map((e) => h('li', { dataset: { event: e.event } }, h('time', { class: 'muted small' }, fmtTime(e.created_at)), ' ', h('strong', null, eventName(e.event)), ' ', questionLink(e.data.question_id, e.data.external_id)))
+    replace(feedList, live.feed.length
+      ? live.feed.map((e) => h('li', { dataset: { event: e.event } }, h('time', { class: 'muted small' }, fmtTime(e.created_at)), ' ', h('strong', null, eventName(e.event)), ' ', questionLink(e.data.question_id, e.data.external_id)))
       : h('li', { class: 'muted' }, t('queue.feedEmpty')));
   }
 
-  const refresh = throttled(load);
-  const stop = onLiveEvent(() => {
+  const refresh = throttled(load, 800);
+  const stop = live.onEvent(() => {
     renderFeed();
     refresh();
   });

@@ -19,26 +19,6 @@ export function expertLink(id, text) {
   return h('a', { href: `#experts/${id}`, dataset: { testid: 'expert-link' } }, text || t('mod.expert.open'));
 }
 
-/** Refresh at most once per `ms` however many events arrive. */
-export function throttled(fn, ms = 500) {
-  let timer = null;
-  let again = false;
-  return () => {
-    if (timer) {
-      again = true;
-      return;
-    }
-    fn();
-    timer = setTimeout(() => {
-      timer = null;
-      if (again) {
-        again = false;
-        fn();
-      }
-    }, ms);
-  };
-}
-
 /** A key press meant for the console, not typed into a field. */
 export function isTyping(event) {
   const target = event.target;

@@ -4,7 +4,8 @@ import { h, replace } from '../lib/dom.js';
 import { get, post, query } from '../lib/api.js';
 import { fmtDateTime, t, tOr } from '../lib/i18n.js';
 import { busy, errorText, field, notice, toast } from '../lib/ui.js';
-import { bilingual, expertLink, throttled } from './common.js';
+import { throttled } from '../lib/throttle.js';
+import { bilingual, expertLink } from './common.js';
 
 export function disputesScreen() {
   const status = h('select', { name: 'status', dataset: { testid: 'dispute-status' }, on: { change: () => load() } },

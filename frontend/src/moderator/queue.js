@@ -5,7 +5,8 @@ import { h, replace } from '../lib/dom.js';
 import { get, post, query, serverNow } from '../lib/api.js';
 import { fmtClock, fmtDateTime, fmtNumber, fmtPercent, fmtRelative, languageName, t, tOr } from '../lib/i18n.js';
 import { busy, errorText, field, notice, showFieldErrors, toast } from '../lib/ui.js';
-import { bilingual, expertLink, isTyping, QUEUE_REASONS, reasonChip, REJECT_REASONS, throttled } from './common.js';
+import { throttled } from '../lib/throttle.js';
+import { bilingual, expertLink, isTyping, QUEUE_REASONS, reasonChip, REJECT_REASONS } from './common.js';
 import { onRestored, restored } from './live.js';
 
 // Kept across re-renders (a language switch remounts the screen): the filters and the item held.
