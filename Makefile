@@ -95,9 +95,10 @@ run: $(VENV)/.installed static/dist/.built
 test: $(VENV)/.installed-bench static/dist/.built browser nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-test
+lint: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node_modules/.bin/eslint frontend
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
