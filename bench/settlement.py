@@ -66,7 +66,7 @@ def measure(
     redis_url: str,
     sizes: dict[str, int],
     batch: int = 500,
-    worker_class: str = "fork",
+    worker_class: str = "warm",
 ) -> tuple[list[tuple[str, int, float]], bool]:
     """(measure, count, seconds) rows, and whether every reward settled once and the ledger
     checks out. Runs its own workers on a queue prefix of its own."""
@@ -118,10 +118,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=500, help="rewards per transaction")
     parser.add_argument(
         "--worker-class",
-        choices=["fork", "simple"],
-        default="fork",
-        help="fork: `flask worker` (production; a fresh work horse per job); "
-        "simple: RQ's SimpleWorker (jobs run in the worker process, warm)",
+        choices=["warm", "fork"],
+        default="warm",
+        help="warm: `flask worker` (production: jobs run in the worker process); "
+        "fork: `flask worker --fork` (a fresh work horse per job)",
     )
     return parser.parse_args()
 
@@ -187,9 +187,8 @@ def _start_workers(
     env: dict[str, str], count: int, kind: str, prefix: str, redis_url: str
 ) -> list[subprocess.Popen]:
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"]
-    if kind == "simple":
-        command = [sys.executable, "-m", "rq.cli", "worker", "-w", "rq.worker.SimpleWorker"]
-        command += ["--url", redis_url, f"{prefix}default"]
+    if kind == "fork":
+        command.append("--fork")
     return [subprocess.Popen(command, cwd=ROOT, env=env) for _ in range(count)]
 
 

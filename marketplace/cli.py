@@ -220,12 +220,20 @@ def serve(host: str, port: int) -> None:
 @click.command("worker")
 @click.option("--queues", default="high,default,low", show_default=True)
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
-def worker(queues: str, burst: bool) -> None:
+@click.option(
+    "--fork/--no-fork",
+    default=None,
+    help="A fresh work horse per job (RQ's default) instead of running jobs in the worker "
+    "process; default: WORKER_FORK, else no.",
+)
+def worker(queues: str, burst: bool, fork: bool | None) -> None:
     """Run an RQ worker (with the scheduler) for this app's queues; needs REDIS_URL."""
     from workers.runner import run_worker
 
     current_app.config["MATCHING_ENGINE_AUTOSTART"] = False  # engines run in web processes
-    run_worker(current_app, queues.split(","), burst=burst)
+    if fork is None:
+        fork = current_app.config["WORKER_FORK"]
+    run_worker(current_app, queues.split(","), burst=burst, fork=fork)
 
 
 ledger_cli = AppGroup("ledger", help="Verify the double-entry ledger.")

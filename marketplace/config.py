@@ -70,6 +70,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # An empty list would switch engine.io's origin check off, so it is never the default.
         "SOCKETIO_CORS_ORIGINS": _origins(os.environ.get("SOCKETIO_CORS_ORIGINS", "")),
         "ANSWER_MAX_CHARS": _int("ANSWER_MAX_CHARS", 5000),
+        # `flask worker` runs jobs in its own process; 1: a forked work horse per job instead.
+        "WORKER_FORK": os.environ.get("WORKER_FORK", "0") == "1",
         # A silent phone is out of routing within ping interval + 2 x ping timeout (engine.io
         # checks each timeout once per timeout period) + grace: 8 + 2 x 5 + 8 = 26 s < 30 s.
         "SOCKETIO_PING_INTERVAL": _int("SOCKETIO_PING_INTERVAL", 8),

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from flask import Flask
-from rq import Worker
+from rq import SimpleWorker, Worker
 from rq.job import JobStatus
 
 from marketplace.ops import metrics
@@ -26,17 +26,29 @@ OUTCOMES = {
 }
 
 
-class MeteredWorker(Worker):
-    """RQ's forking worker that counts each job's outcome and time (from the worker, which
-    sees horses that crash as well as those that return)."""
+class _Metered:
+    """Counts each job's outcome and time, from the worker (which also sees a forked horse that
+    crashed)."""
 
     def execute_job(self, job: Any, queue: Any) -> None:
-        """Run the job in a work horse as RQ does, then record how it ended."""
+        """Run the job as RQ does, then record how it ended."""
         started = time.monotonic()
         try:
-            super().execute_job(job, queue)
+            super().execute_job(job, queue)  # type: ignore[misc]
         finally:
             metrics.observe_job(job.func_name, _outcome(job), time.monotonic() - started)
+
+
+class WarmWorker(_Metered, SimpleWorker):
+    """Runs each job in the worker process itself (the default). A forked work horse starts
+    cold: the fork of a large process, a new database connection and SQLAlchemy compiling
+    every statement again cost ~100 ms per job here, ten times a scoring job's own work
+    (docs/operations.md#workers). Timeouts and warm shutdown work as in the forking worker."""
+
+
+class MeteredWorker(_Metered, Worker):
+    """RQ's forking worker (`flask worker --fork`): each job in a fresh work horse, so a job
+    that leaks or crashes the interpreter takes only its horse with it."""
 
     def main_work_horse(self, job: Any, queue: Any) -> None:
         """In the forked horse: write metrics into this worker's horse files."""
@@ -52,8 +64,11 @@ def _outcome(job: Any) -> str:
     return OUTCOMES.get(status, str(getattr(status, "value", status)))
 
 
-def run_worker(app: Flask, queue_names: list[str], *, burst: bool = False) -> None:
-    """Serve the given queues with the RQ scheduler on; refuses without REDIS_URL.
+def run_worker(
+    app: Flask, queue_names: list[str], *, burst: bool = False, fork: bool = False
+) -> None:
+    """Serve the given queues with the RQ scheduler on; refuses without REDIS_URL. Jobs run
+    in this process unless `fork` (a work horse per job).
 
     SIGTERM or SIGINT is RQ's warm shutdown: the job in progress finishes, then it exits.
     """
@@ -62,5 +77,10 @@ def run_worker(app: Flask, queue_names: list[str], *, burst: bool = False) -> No
         raise SystemExit("REDIS_URL is not set: jobs run inside the web process; no worker needed")
     use_app(app)
     queues = [backend.rq_queue(name.strip()) for name in queue_names if name.strip()]
-    log.info("worker serving %s", ", ".join(q.name for q in queues))
-    MeteredWorker(queues, connection=backend.connection).work(with_scheduler=True, burst=burst)
+    worker_class = MeteredWorker if fork else WarmWorker
+    log.info(
+        "worker serving %s (%s)",
+        ", ".join(q.name for q in queues),
+        "a work horse per job" if fork else "jobs in the worker process",
+    )
+    worker_class(queues, connection=backend.connection).work(with_scheduler=True, burst=burst)

@@ -53,3 +53,13 @@ def slow_marker(redis_url: str, key: str, seconds: float) -> None:
 def fails(tag: str) -> None:
     """Always fails (job metrics count it)."""
     raise RuntimeError(f"planned failure of {tag}")
+
+
+def write_pid(redis_url: str, key: str) -> None:
+    """Record which process ran the job (the worker itself, or a forked work horse)."""
+    import os
+
+    from redis import Redis
+
+    with job_context():
+        Redis.from_url(redis_url).rpush(key, os.getpid())
