@@ -26,6 +26,7 @@ import time
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -143,20 +144,48 @@ async def experts_back(record: load.LoadRecord, experts: int, dropped_before: in
     return round(time.monotonic() - started, 2)
 
 
-def lost_jobs(redis_url: str) -> dict[str, int]:
-    """Per queue: jobs RQ gave up on (failed registry: lost), still marked started (running,
-    or abandoned by a killed worker until RQ's cleanup retries them) and still queued."""
+def lost_jobs(redis_url: str) -> dict[str, Any]:
+    """Per queue: jobs RQ gave up on (failed registry: lost), still marked started and still
+    queued (a backlog, not a loss). A started job with no heartbeat for a minute after the
+    drain was abandoned by the killed worker: listed under `abandoned` with its retries left.
+    RQ's registry cleanup runs it again once its execution expires (its timeout, checked at
+    the workers' maintenance, every 10 minutes); with no retry left it would be lost."""
     from rq import Queue
+    from rq.job import Job
     from rq.registry import FailedJobRegistry, StartedJobRegistry
 
     connection = Redis.from_url(redis_url)
-    counts = {}
+    counts: dict[str, Any] = {"abandoned": []}
     for name in ("high", "default", "low"):
         queue = Queue(name, connection=connection)
+        started = StartedJobRegistry(queue=queue)
         counts[f"{name}_failed"] = FailedJobRegistry(queue=queue).count
-        counts[f"{name}_started"] = StartedJobRegistry(queue=queue).count
-        counts[f"{name}_queued"] = len(queue)  # a backlog, not a loss
+        counts[f"{name}_queued"] = len(queue)
+        running = 0
+        for job_id in started.get_job_ids(cleanup=False):
+            job = Job.fetch(job_id.split(":")[0], connection=connection)
+            if _silent_for(job) > 60:
+                counts["abandoned"].append(
+                    {
+                        "job": job.id,
+                        "function": job.func_name,
+                        "retries_left": job.retries_left or 0,
+                    }
+                )
+            else:
+                running += 1
+        counts[f"{name}_started"] = running
     return counts
+
+
+def _silent_for(job: Any) -> float:
+    """Seconds since the job's last heartbeat (or its start)."""
+    beat = job.last_heartbeat or job.started_at
+    if beat is None:
+        return 0.0
+    if beat.tzinfo is None:
+        beat = beat.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - beat).total_seconds()
 
 
 def unscored_answers(database_url: str, redis_url: str, record: load.LoadRecord) -> dict:
@@ -262,10 +291,17 @@ def report(result: dict[str, Any], database_url: str, json_path: Path | None) ->
     if record.gave_up:
         lost.append(f"{len(record.gave_up)} questions never acknowledged")
     lost += [
-        f"RQ {k.replace('_', ' ')}: {v} jobs" for k, v in jobs.items() if v and "queued" not in k
+        f"RQ {k.replace('_', ' ')}: {v} jobs"
+        for k, v in jobs.items()
+        if k != "abandoned" and v and "queued" not in k
+    ]
+    lost += [
+        f"RQ job {j['job']} ({j['function']}) abandoned with no retry left"
+        for j in jobs["abandoned"]
+        if not j["retries_left"]
     ]
     lost += [f"ledger: {v}" for v in load.ledger_violations(database_url)[:20]]
-    waiting = sum(v for k, v in jobs.items() if "failed" not in k)
+    waiting = sum(v for k, v in jobs.items() if k != "abandoned" and "failed" not in k)
     backlog = {"answers_being_scored": result["unscored"]["backlog"],
                "rewards_pending": outcome["rewards"].get("pending", 0),
                "jobs_queued_or_running": waiting}  # fmt: skip
@@ -283,6 +319,9 @@ def report(result: dict[str, Any], database_url: str, json_path: Path | None) ->
     print(json.dumps(document, indent=2, default=str))
     if json_path:
         json_path.write_text(json.dumps(document, indent=2, default=str))
+    for job in jobs["abandoned"]:
+        if job["retries_left"]:
+            print(f"abandoned by the killed worker, RQ runs it again: {job}")
     for problem in lost:
         print(f"LOST: {problem}")
     print("faults: something was lost" if lost else "faults: nothing lost")
