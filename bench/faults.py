@@ -26,7 +26,6 @@ import time
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from redis.exceptions import RedisError
 from bench import load, offers, soak
 from bench.common import bench_urls
 from bench.stack import ProdStack
+from marketplace.schedule import PERIODIC_JOBS, PeriodicJob
 from tests.live import free_port
 
 
@@ -145,11 +145,11 @@ async def experts_back(record: load.LoadRecord, experts: int, dropped_before: in
 
 
 def lost_jobs(redis_url: str) -> dict[str, Any]:
-    """Per queue: jobs RQ gave up on (failed registry: lost), still marked started and still
-    queued (a backlog, not a loss). A started job with no heartbeat for a minute after the
-    drain was abandoned by the killed worker: listed under `abandoned` with its retries left.
-    RQ's registry cleanup runs it again once its execution expires (its timeout, checked at
-    the workers' maintenance, every 10 minutes); with no retry left it would be lost."""
+    """Per queue: jobs RQ gave up on (failed registry: lost), still running and still queued
+    (a backlog, not a loss). A job marked started whose worker process is gone was abandoned
+    by the killed worker: listed under `abandoned` with its retries left. RQ's registry cleanup
+    runs it again once its execution expires (its timeout, checked at the workers' maintenance,
+    every 10 minutes); with no retry left it would be lost."""
     from rq import Queue
     from rq.job import Job
     from rq.registry import FailedJobRegistry, StartedJobRegistry
@@ -158,34 +158,56 @@ def lost_jobs(redis_url: str) -> dict[str, Any]:
     counts: dict[str, Any] = {"abandoned": []}
     for name in ("high", "default", "low"):
         queue = Queue(name, connection=connection)
-        started = StartedJobRegistry(queue=queue)
         counts[f"{name}_failed"] = FailedJobRegistry(queue=queue).count
         counts[f"{name}_queued"] = len(queue)
         running = 0
-        for job_id in started.get_job_ids(cleanup=False):
-            job = Job.fetch(job_id.split(":")[0], connection=connection)
-            if _silent_for(job) > 60:
+        for job_id in StartedJobRegistry(queue=queue).get_job_ids(cleanup=False):
+            job = Job.fetch(job_id, connection=connection)
+            if _worker_alive(job, connection):
+                running += 1
+            else:
+                periodic = periodic_job_of(job.id, job.func_name)
                 counts["abandoned"].append(
                     {
                         "job": job.id,
                         "function": job.func_name,
                         "retries_left": job.retries_left or 0,
+                        # The scheduler queues a periodic job's next run on its own.
+                        "periodic_every_s": periodic.every if periodic else None,
                     }
                 )
-            else:
-                running += 1
         counts[f"{name}_started"] = running
     return counts
 
 
-def _silent_for(job: Any) -> float:
-    """Seconds since the job's last heartbeat (or its start)."""
-    beat = job.last_heartbeat or job.started_at
-    if beat is None:
-        return 0.0
-    if beat.tzinfo is None:
-        beat = beat.replace(tzinfo=UTC)
-    return (datetime.now(UTC) - beat).total_seconds()
+def periodic_job_of(job_id: str, func_name: str) -> PeriodicJob | None:
+    """The periodic job (marketplace/schedule.py) a run `<name>-<bucket>` belongs to, if any."""
+    name, _, bucket = job_id.rpartition("-")
+    for periodic in PERIODIC_JOBS:
+        if periodic.name == name and periodic.func == func_name and bucket.isdigit():
+            return periodic
+    return None
+
+
+def _worker_alive(job: Any, connection: Redis) -> bool:
+    """Whether the process of the worker running `job` still exists (the harness's workers
+    run on this machine)."""
+    from rq import Worker
+
+    if not job.worker_name:
+        return False
+    worker = Worker.find_by_key(
+        Worker.redis_worker_namespace_prefix + job.worker_name, connection=connection
+    )
+    if worker is None or not worker.pid:
+        return False
+    try:
+        os.kill(worker.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def unscored_answers(database_url: str, redis_url: str, record: load.LoadRecord) -> dict:
@@ -298,7 +320,7 @@ def report(result: dict[str, Any], database_url: str, json_path: Path | None) ->
     lost += [
         f"RQ job {j['job']} ({j['function']}) abandoned with no retry left"
         for j in jobs["abandoned"]
-        if not j["retries_left"]
+        if not j["retries_left"] and not j["periodic_every_s"]
     ]
     lost += [f"ledger: {v}" for v in load.ledger_violations(database_url)[:20]]
     waiting = sum(v for k, v in jobs.items() if k != "abandoned" and "failed" not in k)
@@ -320,8 +342,8 @@ def report(result: dict[str, Any], database_url: str, json_path: Path | None) ->
     if json_path:
         json_path.write_text(json.dumps(document, indent=2, default=str))
     for job in jobs["abandoned"]:
-        if job["retries_left"]:
-            print(f"abandoned by the killed worker, RQ runs it again: {job}")
+        if job["retries_left"] or job["periodic_every_s"]:
+            print(f"abandoned by the killed worker, runs again (a retry or its next period): {job}")
     for problem in lost:
         print(f"LOST: {problem}")
     print("faults: something was lost" if lost else "faults: nothing lost")
