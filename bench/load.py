@@ -104,6 +104,11 @@ class AnsweringExpert:
         text = answer_text(self.rng)
         body = {"assignment_id": assignment_id, "body": text, "idempotency_key": assignment_id}
         ack = await self.call("answer.submit", body)
+        for _ in range(3):  # busy did nothing: send it again (same key), as the phone does
+            if not (ack and ack["status"] == 503):
+                break
+            await asyncio.sleep(ack.get("retry_after", 2))
+            ack = await self.call("answer.submit", body)
         if ack and ack["status"] == 200:
             self.answered.add(assignment_id)
             self.record.answers += 1

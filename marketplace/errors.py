@@ -138,6 +138,14 @@ def http_exception_problem(error: HTTPException) -> dict[str, Any]:
 BUSY_RETRY_AFTER_SECONDS = 2
 
 
+def busy_problem() -> dict[str, Any]:
+    """Every database connection of this process is taken: an overload, not a bug. The 503
+    (with `retry_after` seconds, for socket acknowledgements that carry no header) tells the
+    client to come back, where a 500 would read as a failure."""
+    detail = "The service is busy: retry shortly. 服务繁忙，请稍后重试。"
+    return problem(503, "Service busy", detail, slug="busy", retry_after=BUSY_RETRY_AFTER_SECONDS)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Make every error leave the app as problem details."""
 
@@ -169,8 +177,7 @@ def register_error_handlers(app: Flask) -> None:
         # Every database connection of this process is taken (an overload, not a bug): a
         # retryable 503 tells clients to come back, where a 500 would read as a failure.
         log.warning("database connection pool exhausted: %s", error)
-        detail = "The service is busy: retry shortly. 服务繁忙，请稍后重试。"
-        body = problem(503, "Service busy", detail, slug="busy")
+        body = busy_problem()
         return problem_response(body, headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)})
 
     @app.errorhandler(Exception)

@@ -13,10 +13,11 @@ from typing import Any
 
 from flask import request, session
 from marshmallow import Schema, ValidationError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.services import UserCaller, caller_for_user, caller_from_token
-from marketplace.errors import DomainError, Forbidden, NotAuthenticated, problem
+from marketplace.errors import DomainError, Forbidden, NotAuthenticated, busy_problem, problem
 from marketplace.extensions import db
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,9 @@ def action(
                 )
             except DomainError as error:
                 return error.to_problem()
+            except PoolTimeout as error:
+                log.warning("database connection pool exhausted: %s", error)
+                return busy_problem()
             except Exception:
                 log.exception(
                     "socket event %s failed (sid %s)",

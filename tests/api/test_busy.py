@@ -41,3 +41,31 @@ def test_an_exhausted_connection_pool_answers_503_with_retry_after(app, db, data
         _db.engine.dispose()
     count = sa.select(sa.func.count()).select_from(Question)
     assert db.session.scalar(count) == 1
+
+
+def test_a_socket_action_on_an_exhausted_pool_acknowledges_busy_not_500(app, db, database_url):
+    # Found by bench/soak at 20 questions/s: an answer sent over the socket while the pool was
+    # dry got a 500 and its question stayed assigned; the phone should retry instead.
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no connection pool to exhaust")
+    from marketplace.realtime.common import action
+
+    tight = make_app(
+        database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0, "pool_timeout": 0.2},
+    )
+
+    @action()
+    def count_questions(_data):
+        return _db.session.scalar(sa.select(sa.func.count()).select_from(Question))
+
+    with tight.test_request_context():
+        held = _db.engine.connect()
+        try:
+            ack = count_questions({})
+        finally:
+            held.close()
+        assert ack["status"] == 503 and ack["type"].endswith(":busy")
+        assert ack["retry_after"] == 2 and "retry" in ack["detail"]
+        assert count_questions({}) == {"status": 200, "data": 0}  # a free connection: through
+        _db.engine.dispose()

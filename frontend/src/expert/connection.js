@@ -1,7 +1,7 @@
 // The /expert socket: restores what is pending on every (re)connect, follows the browser's
 // online/offline state, and sends actions over the socket or, without one, the REST twins.
 import { call, connect } from '../lib/socket.js';
-import { post, put } from '../lib/api.js';
+import { ApiError, post, put } from '../lib/api.js';
 import { t } from '../lib/i18n.js';
 import { toast } from '../lib/ui.js';
 import { alertNewOffer } from './alert.js';
@@ -163,10 +163,27 @@ export async function declineOffer(offer) {
 }
 
 export async function submitAnswer(assignmentId, body, idempotencyKey) {
-  const data = viaSocket()
-    ? await call(socket, 'answer.submit', { assignment_id: assignmentId, body, idempotency_key: idempotencyKey })
-    : await post(`/expert/assignments/${assignmentId}/answer`, { body, idempotency_key: idempotencyKey });
+  const data = await retryWhenBusy(() => (viaSocket()
+    ? call(socket, 'answer.submit', { assignment_id: assignmentId, body, idempotency_key: idempotencyKey })
+    : post(`/expert/assignments/${assignmentId}/answer`, { body, idempotency_key: idempotencyKey })));
   state.answered.add(assignmentId);
   removeAssignment(assignmentId);
   return data;
+}
+
+// A busy server (every database connection taken) did nothing with the request. An answer
+// carries its idempotency key, so it is sent again after the wait the server asks for.
+const BUSY_RETRIES = 3;
+
+async function retryWhenBusy(send) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await send();
+    } catch (error) {
+      const problem = error instanceof ApiError ? error.problem : error;
+      const busy = problem?.status === 503 && String(problem?.type || '').endsWith(':busy');
+      if (!busy || attempt >= BUSY_RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000 * (problem.retry_after || 2)));
+    }
+  }
 }
