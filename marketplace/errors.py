@@ -174,8 +174,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(PoolTimeout)
     def _busy(error: PoolTimeout) -> Response:
-        # Every database connection of this process is taken (an overload, not a bug): a
-        # retryable 503 tells clients to come back, where a 500 would read as a failure.
         log.warning("database connection pool exhausted: %s", error)
         body = busy_problem()
         return problem_response(body, headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)})

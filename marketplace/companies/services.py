@@ -22,7 +22,7 @@ from marketplace.extensions import db
 from marketplace.matching.settings import MatchingSettings, settings_for
 from marketplace.moderation.policy import merge_audit_settings
 from marketplace.rewards.currencies import is_currency
-from marketplace.rewards.services import budget_currencies
+from marketplace.rewards.services import budget_currencies, currency_refusal
 
 KEY_PREFIX = "mk_"
 # last_used_at is written at most this often per key, so authenticating stays read-mostly.
@@ -353,10 +353,9 @@ def _check_reward_table(company_id: uuid.UUID, table: dict[str, Any]) -> None:
     }
     if too_large:
         errors["rows"] = too_large
-    currencies = budget_currencies(company_id)
-    if table["currency"] not in currencies:
-        known = ", ".join(sorted(currencies)) or "no currency yet (top up first)"
-        errors["currency"] = [f"Your budget is in {known}."]
+    refusal = currency_refusal(table["currency"], budget_currencies(company_id))
+    if refusal:
+        errors["currency"] = [refusal]
     if errors:
         raise InvalidInput("The reward table cannot be used.", errors={"reward_table": errors})
 

@@ -264,12 +264,11 @@ def _check_reward(
             "The reward is too large.",
             errors={"reward": {"amount": [f"Must be at most {maximum}."]}},
         )
-    budget_currencies = {c for kind, c in accounts if kind == AccountKind.COMPANY_BUDGET}
-    if currency not in budget_currencies:
-        known = ", ".join(sorted(budget_currencies)) or "no currency yet (top up first)"
+    refusal = rewards.currency_refusal(currency, rewards.currencies_of(accounts))
+    if refusal:
         raise InvalidInput(
             "The company has no budget in this currency.",
-            errors={"reward": {"currency": [f"Your budget is in {known}."]}},
+            errors={"reward": {"currency": [refusal]}},
         )
 
 

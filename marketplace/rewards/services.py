@@ -131,7 +131,20 @@ def budget_accounts(company_id: uuid.UUID) -> dict[tuple[AccountKind, str], Ledg
 
 def budget_currencies(company_id: uuid.UUID) -> set[str]:
     """The currencies the company has a budget in (it topped up at least once in each)."""
-    return {c for kind, c in budget_accounts(company_id) if kind == AccountKind.COMPANY_BUDGET}
+    return currencies_of(budget_accounts(company_id))
+
+
+def currencies_of(accounts: dict[tuple[AccountKind, str], LedgerAccount]) -> set[str]:
+    """The budget currencies among budget_accounts()' result."""
+    return {currency for kind, currency in accounts if kind == AccountKind.COMPANY_BUDGET}
+
+
+def currency_refusal(currency: str, currencies: set[str]) -> str | None:
+    """Why a reward in `currency` cannot be paid from budgets in `currencies`, or None."""
+    if currency in currencies:
+        return None
+    known = ", ".join(sorted(currencies)) or "no currency yet (top up first)"
+    return f"Your budget is in {known}."
 
 
 def hold_question_reward(
